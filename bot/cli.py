@@ -1,0 +1,102 @@
+"""The `wegwijzer` command: one entry for chatting, checking, running and inspecting the guide.
+
+Each subcommand's work lives in its own module, imported only when used, so `wegwijzer chat`
+and `wegwijzer check` start fast and never load Telegram or SQLite.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from bot import __version__
+
+USAGE_ERROR = 2
+
+# subcommand -> "module:function"; the function takes the parsed arguments and returns an exit code
+HANDLERS: dict[str, str] = {
+    "chat": "bot.chat:main",
+    "check": "bot.flow.report:main",
+    "run": "bot.app:main",
+    "stats": "bot.stats:main",
+    "doctor": "bot.doctor:main",
+    "graph": "bot.authoring.graph:main",
+    "preview": "bot.authoring.preview:main",
+    "test": "bot.authoring.conversations:main",
+    "diff": "bot.authoring.review:main",
+}
+
+
+def _flows_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--flows", type=Path, default=None, metavar="DIR",
+        help="folder with the guide's YAML files (default: $WEGWIJZER_FLOWS_DIR or flows/)",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="wegwijzer",
+        description="Wegwijzer: a confidential guide for Dutch political office holders.",
+    )
+    parser.add_argument("--version", action="version", version=f"wegwijzer {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    chat = commands.add_parser("chat", help="talk to the guide in this terminal (no token needed)")
+    chat.add_argument("--lang", choices=("nl", "en"), default="nl", help="language to start in")
+    _flows_option(chat)
+
+    check = commands.add_parser("check", help="check the guide's YAML files and name every problem")
+    check.add_argument("flows_dir", nargs="?", type=Path, default=None, metavar="FLOWS_DIR")
+
+    commands.add_parser("run", help="run the Telegram bot (needs TELEGRAM_BOT_TOKEN)")
+
+    stats = commands.add_parser("stats", help="print the anonymous weekly counts")
+    stats.add_argument("--weeks", type=int, default=8, help="how many recent ISO weeks")
+    stats.add_argument("--format", choices=("table", "csv", "json"), default="table")
+
+    commands.add_parser("doctor", help="check settings, flows, database and the Bot API")
+
+    graph = commands.add_parser("graph", help="print the guide as a Mermaid or DOT diagram")
+    graph.add_argument("--format", choices=("mermaid", "dot"), default="mermaid")
+    _flows_option(graph)
+
+    preview = commands.add_parser("preview", help="write one HTML page that previews every node")
+    preview.add_argument("-o", "--output", type=Path, default=Path("preview.html"))
+    _flows_option(preview)
+
+    test = commands.add_parser("test", help="run the conversation tests written in YAML")
+    test.add_argument("files", nargs="*", type=Path, help="test files (default: flows/tests/)")
+    _flows_option(test)
+
+    diff = commands.add_parser("diff", help="summarise what changed between two versions")
+    diff.add_argument("old", help="old flows folder, or a git revision")
+    diff.add_argument("new", nargs="?", default=None, help="new flows folder, or a git revision")
+    _flows_option(diff)
+    return parser
+
+
+def _handler(command: str) -> Callable[[argparse.Namespace], int]:
+    module_name, function_name = HANDLERS[command].split(":")
+    module = importlib.import_module(module_name)
+    handler: Callable[[argparse.Namespace], int] = getattr(module, function_name)
+    return handler
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as stop:  # argparse exits 2 on usage errors and 0 on --help
+        return int(stop.code or 0)
+    if args.command is None:
+        parser.print_help()
+        return USAGE_ERROR
+    try:
+        return _handler(args.command)(args)
+    except KeyboardInterrupt:
+        print(file=sys.stderr)
+        return 130

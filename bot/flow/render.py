@@ -1,0 +1,192 @@
+"""Turn a node into what the user sees: text, contact cards and buttons.
+
+Plain text only (no Markdown or HTML), so nothing a network editor writes can break a message.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from bot.flow import actions
+from bot.flow.model import WEEKDAYS, Contact, Guide, Node, OpeningHours
+from bot.flow.session import Button, Reply
+
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+
+_DAY_NAMES = {
+    "nl": ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag"),
+    "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
+}
+_WORDS = {
+    "nl": {
+        "always": "dag en nacht bereikbaar (24/7)",
+        "open": "nu bereikbaar",
+        "closed": "nu gesloten",
+        "opens": "opent",
+        "unknown": "openingstijden niet bekend",
+        "phone": "Tel.",
+        "mail": "E-mail:",
+        "today": "vandaag",
+        "tomorrow": "morgen",
+    },
+    "en": {
+        "always": "available day and night (24/7)",
+        "open": "open now",
+        "closed": "closed now",
+        "opens": "opens",
+        "unknown": "opening hours not known",
+        "phone": "Phone",
+        "mail": "E-mail:",
+        "today": "today",
+        "tomorrow": "tomorrow",
+    },
+}
+
+
+def _words(language: str) -> Mapping[str, str]:
+    return _WORDS.get(language, _WORDS["nl"])
+
+
+def next_opening(hours: OpeningHours, now: datetime) -> datetime | None:
+    """The next moment the line opens, or None when it has no schedule."""
+    local = now.astimezone(AMSTERDAM)
+    midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
+    for day_offset in range(8):
+        day = midnight + timedelta(days=day_offset)
+        for slot in sorted(hours.slots, key=lambda s: s.opens):
+            if slot.weekday != day.weekday():
+                continue
+            opening = day + timedelta(minutes=slot.opens)
+            if opening > local:
+                return opening
+    return None
+
+
+def is_open(hours: OpeningHours, now: datetime) -> bool:
+    if hours.always:
+        return True
+    local = now.astimezone(AMSTERDAM)
+    minute = local.hour * 60 + local.minute
+    return any(
+        slot.weekday == local.weekday() and slot.opens <= minute < slot.closes
+        for slot in hours.slots
+    )
+
+
+def availability(hours: OpeningHours, now: datetime, language: str) -> str:
+    """'dag en nacht bereikbaar', 'nu bereikbaar' or 'nu gesloten — opent dinsdag 09:00'."""
+    words = _words(language)
+    if hours.always:
+        return words["always"]
+    if not hours.slots:
+        return words["unknown"]
+    if is_open(hours, now):
+        return words["open"]
+    opening = next_opening(hours, now)
+    if opening is None:
+        return words["closed"]
+    local_now = now.astimezone(AMSTERDAM)
+    days_ahead = (opening.date() - local_now.date()).days
+    if days_ahead == 0:
+        day = words["today"]
+    elif days_ahead == 1:
+        day = words["tomorrow"]
+    else:
+        day = _DAY_NAMES.get(language, _DAY_NAMES["nl"])[opening.weekday()]
+    return f"{words['closed']} — {words['opens']} {day} {opening:%H:%M}"
+
+
+def describe_schedule(hours: OpeningHours) -> str:
+    """Opening hours in short Dutch form, e.g. 'ma–vr 09:00–17:00', for previews and reviews."""
+    if hours.always:
+        return "24/7"
+    if not hours.slots:
+        return "onbekend"
+    parts = [
+        f"{WEEKDAYS[slot.weekday]} {slot.opens // 60:02d}:{slot.opens % 60:02d}"
+        f"–{slot.closes // 60:02d}:{slot.closes % 60:02d}"
+        for slot in hours.slots
+    ]
+    return ", ".join(parts)
+
+
+def contact_card(contact: Contact, now: datetime, language: str) -> str:
+    words = _words(language)
+    lines = [f"📞 {contact.name.get(language)}", contact.purpose.get(language)]
+    if contact.phone:
+        lines.append(f"{words['phone']} {contact.phone} · {availability(contact.hours, now, language)}")
+    elif contact.hours.known:
+        lines.append(availability(contact.hours, now, language))
+    if contact.hours.note is not None:
+        lines.append(contact.hours.note.get(language))
+    if contact.email:
+        lines.append(f"{words['mail']} {contact.email}")
+    if contact.url:
+        lines.append(contact.url)
+    if contact.caveat is not None:
+        lines.append(f"⚠️ {contact.caveat.get(language)}")
+    return "\n".join(line for line in lines if line)
+
+
+def visible_contacts(guide: Guide, node: Node, variables: Mapping[str, str]) -> list[Contact]:
+    return [
+        guide.contacts[ref.contact]
+        for ref in node.contacts
+        if ref.contact in guide.contacts and ref.when.holds(variables)
+    ]
+
+
+def node_text(
+    guide: Guide, node: Node, variables: Mapping[str, str], language: str, now: datetime
+) -> str:
+    blocks = [node.text.get(language).strip()]
+    blocks += [
+        paragraph.text.get(language).strip()
+        for paragraph in node.paragraphs
+        if paragraph.when.holds(variables)
+    ]
+    blocks += [
+        contact_card(contact, now, language)
+        for contact in visible_contacts(guide, node, variables)
+    ]
+    return "\n\n".join(block for block in blocks if block)
+
+
+def node_buttons(
+    guide: Guide, node: Node, variables: Mapping[str, str], language: str, *, can_go_back: bool
+) -> tuple[tuple[Button, ...], ...]:
+    rows: list[tuple[Button, ...]] = [
+        (Button(option.label.get(language), actions.option_action(node.id, index, option)),)
+        for index, option in enumerate(node.options)
+        if option.when.holds(variables)
+    ]
+    navigation: list[Button] = []
+    if can_go_back:
+        navigation.append(Button(guide.button("back", language), actions.BACK))
+    if node.id != guide.start:
+        navigation.append(Button(guide.button("restart", language), actions.RESTART))
+    if navigation:
+        rows.append(tuple(navigation))
+    if node.id != guide.emergency:
+        rows.append((Button(guide.button("emergency", language), actions.EMERGENCY),))
+    rows.append((Button(guide.button("erase", language), actions.ERASE),))
+    return tuple(rows)
+
+
+def render_node(
+    guide: Guide,
+    node: Node,
+    variables: Mapping[str, str],
+    language: str,
+    now: datetime,
+    *,
+    can_go_back: bool,
+    preface: str | None = None,
+) -> Reply:
+    text = node_text(guide, node, variables, language, now)
+    if preface:
+        text = f"{preface.strip()}\n\n{text}"
+    buttons = node_buttons(guide, node, variables, language, can_go_back=can_go_back)
+    return Reply(text=text, buttons=buttons, node=node.id)
