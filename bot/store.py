@@ -1,17 +1,36 @@
 """Where sessions and anonymous counts are kept, behind a narrow async interface.
 
 Sessions are keyed by a keyed pseudonym (`bot.pseudonym`), never a raw Telegram id, and hold only
-what the engine needs plus the message ids the quick exit must delete. Counts carry no key at all.
+what the engine needs plus the message ids the quick exit must delete. Counts carry no key at all
+and no time finer than the ISO week.
+
+`SqliteStore` is the real one. Its choices, and why:
+- WAL with `synchronous=FULL`: the write volume is a few rows a second at most, and FULL makes a
+  commit survive a power cut too (NORMAL only survives a crash of the process); the cost is about
+  0.1 ms more per commit.
+- `secure_delete=ON` plus a truncating WAL checkpoint after every delete and purge: deleted
+  sessions are overwritten with zeros in the file and do not linger in the `-wal` file.
+- One long-lived connection in autocommit mode; every write is its own `BEGIN IMMEDIATE`
+  transaction, so a lock is taken up front (with a busy timeout) instead of failing halfway.
+- Every sqlite error leaves as `StorageError` naming the operation and the kind of fault, never a
+  key, a state or a value.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import json
+import sqlite3
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Protocol
 
-from bot.flow.session import SessionState, Tally
+import aiosqlite
+
+from bot.errors import StorageError
+from bot.flow.session import SessionState, StateError, Tally
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,6 +39,16 @@ class StoredSession:
     message_ids: tuple[int, ...] = ()  # this chat's messages, for "leave and erase"
     log_id: str = ""  # random id for log lines; not derived from the user, dies with the session
     updated_at: float = 0.0  # unix seconds of the last activity
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class WeeklyCount:
+    """How often one thing happened in one ISO week; no key, no finer time."""
+
+    iso_week: str  # "2026-W48"
+    kind: str  # entry, node, contact or outcome
+    name: str
+    n: int
 
 
 class SessionStore(Protocol):
@@ -39,6 +68,17 @@ class SessionStore(Protocol):
 
     async def count(self, tallies: Iterable[Tally], when: datetime) -> None:
         """Add one to each tally's counter for the ISO week of `when`."""
+
+
+def iso_week(when: datetime) -> str:
+    """'YYYY-Www' for the ISO week of `when`; the only time the counts ever carry."""
+    year, week, _ = when.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def recent_weeks(weeks: int, now: datetime) -> list[str]:
+    """Labels of the last `weeks` ISO weeks, up to and including the one of `now`; newest first."""
+    return [iso_week(now - timedelta(weeks=back)) for back in range(max(weeks, 0))]
 
 
 @dataclass
@@ -77,7 +117,353 @@ class MemoryStore:
         return len(expired)
 
     async def count(self, tallies: Iterable[Tally], when: datetime) -> None:
-        year, week, _ = when.isocalendar()
         for tally in tallies:
-            bucket = (f"{year}-W{week:02d}", tally.kind, tally.name)
+            bucket = (iso_week(when), tally.kind, tally.name)
             self.counts[bucket] = self.counts.get(bucket, 0) + 1
+
+    async def weekly_counts(
+        self, weeks: int, now: datetime | None = None
+    ) -> list[WeeklyCount]:
+        wanted = set(recent_weeks(weeks, now or datetime.now(UTC)))
+        return sorted(
+            WeeklyCount(week, kind, name, n)
+            for (week, kind, name), n in self.counts.items()
+            if week in wanted
+        )
+
+
+# Numbered schema migrations: MIGRATIONS[i] brings the database from user_version i to i + 1.
+# Never edit a step that has shipped; add a new one. Any new column is a privacy decision: the
+# schema test in tests/test_store.py lists every allowed column and fails until it is reviewed.
+MIGRATIONS: tuple[tuple[str, ...], ...] = (
+    (
+        """CREATE TABLE sessions (
+            key TEXT PRIMARY KEY,          -- HMAC-SHA256 pseudonym (hex), never a Telegram id
+            state TEXT NOT NULL,           -- SessionState.to_dict() as JSON
+            message_ids TEXT NOT NULL,     -- JSON list of this chat's message ids
+            log_id TEXT NOT NULL,          -- random per-session id for log lines
+            updated_at REAL NOT NULL       -- unix seconds of the last activity
+        ) WITHOUT ROWID""",
+        "CREATE INDEX sessions_by_age ON sessions (updated_at)",
+        """CREATE TABLE counts (
+            iso_week TEXT NOT NULL,        -- 'YYYY-Www'; never a finer time
+            kind TEXT NOT NULL,            -- entry, node, contact, outcome
+            name TEXT NOT NULL,
+            n INTEGER NOT NULL,
+            PRIMARY KEY (iso_week, kind, name)
+        ) WITHOUT ROWID""",
+    ),
+)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+BUSY_TIMEOUT_MS = 5000
+JOURNAL_SIZE_LIMIT = 4 * 1024 * 1024  # the WAL is cut back to this after a checkpoint
+
+# What an operator can do about each kind of SQLite fault. Only these fixed words reach a message;
+# SQLite's own text is left out because it can quote SQL or values.
+_FAULTS: dict[str, str] = {
+    "SQLITE_FULL": "the disk is full; free space",
+    "SQLITE_READONLY": "the database is read-only; make the file and its folder writable",
+    "SQLITE_BUSY": "the database is locked by another process; stop it or wait",
+    "SQLITE_LOCKED": "the database is locked; stop other programs using it",
+    "SQLITE_CANTOPEN": "the file cannot be opened; check that the folder exists and is writable",
+    "SQLITE_PERM": "permission denied; check the file's owner and mode",
+    "SQLITE_IOERR": "a disk read or write failed; check the disk",
+    "SQLITE_CORRUPT": "the file is damaged; move it aside and restart to begin empty",
+    "SQLITE_NOTADB": "the file is not a SQLite database; check WEGWIJZER_DATABASE",
+}
+
+
+def _fault(error: BaseException) -> str:
+    """A short, data-free description: the error class, SQLite's code name and what to do."""
+    code = getattr(error, "sqlite_errorname", None)
+    if not isinstance(code, str):
+        return type(error).__name__
+    advice = _FAULTS.get(code) or next(
+        (text for prefix, text in _FAULTS.items() if code.startswith(prefix + "_")), None
+    )
+    label = f"{type(error).__name__} {code}"
+    return f"{label}: {advice}" if advice else label
+
+
+class SqliteStore:
+    """Sessions and counts in one SQLite file, through one long-lived aiosqlite connection."""
+
+    def __init__(
+        self, path: Path, retention_seconds: float, *, busy_timeout_ms: int = BUSY_TIMEOUT_MS
+    ) -> None:
+        self.path = Path(path)
+        self.retention_seconds = retention_seconds
+        self.busy_timeout_ms = int(busy_timeout_ms)
+        self._db: aiosqlite.Connection | None = None
+        self._wanted_open = False  # after open(), a lost connection is re-made on the next call
+
+    # -- lifecycle -----------------------------------------------------------------------------
+
+    async def open(self) -> None:
+        """Open (or create) the database, set its pragmas and bring the schema up to date."""
+        self._wanted_open = True
+        await self._connection()
+
+    async def close(self) -> None:
+        self._wanted_open = False
+        db, self._db = self._db, None
+        if db is None:
+            return
+        try:
+            await db.close()
+        except sqlite3.Error as error:
+            raise StorageError(f"could not close the session database ({_fault(error)})") from None
+
+    async def __aenter__(self) -> SqliteStore:
+        await self.open()
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.close()
+
+    async def _connection(self) -> aiosqlite.Connection:
+        if self._db is not None:
+            return self._db
+        if not self._wanted_open:
+            raise StorageError("the session database is not open; call open() first")
+        if not self.path.parent.is_dir():
+            raise StorageError(
+                f"could not open the session database: the folder {self.path.parent} does not "
+                "exist; create it or point WEGWIJZER_DATABASE elsewhere"
+            )
+        db: aiosqlite.Connection | None = None
+        try:
+            if not self.path.exists():
+                # Created owner-only; SQLite gives its -wal and -shm files the same mode.
+                self.path.touch(mode=0o600)
+            db = await aiosqlite.connect(
+                self.path, isolation_level=None, timeout=self.busy_timeout_ms / 1000
+            )
+            await self._configure(db)
+            await self._migrate(db)
+        except (sqlite3.Error, OSError) as error:
+            if db is not None:
+                await _close_quietly(db)
+            raise StorageError(f"could not open the session database ({_fault(error)})") from None
+        except StorageError:
+            if db is not None:
+                await _close_quietly(db)
+            raise
+        self._db = db
+        return db
+
+    async def _configure(self, db: aiosqlite.Connection) -> None:
+        await db.execute(f"PRAGMA busy_timeout = {self.busy_timeout_ms}")
+        await db.execute("PRAGMA secure_delete = ON")
+        await db.execute(f"PRAGMA journal_size_limit = {JOURNAL_SIZE_LIMIT}")
+        async with db.execute("PRAGMA journal_mode = WAL") as cursor:
+            row = await cursor.fetchone()
+        if row is None or str(row[0]).lower() != "wal":
+            raise StorageError(
+                "could not switch the session database to WAL mode; is it on a network drive?"
+            )
+        await db.execute("PRAGMA synchronous = FULL")
+        async with db.execute("PRAGMA secure_delete") as cursor:
+            row = await cursor.fetchone()
+        if row is None or row[0] != 1:
+            raise StorageError("this SQLite cannot turn on secure_delete; upgrade SQLite")
+
+    async def _migrate(self, db: aiosqlite.Connection) -> None:
+        version = await _user_version(db)
+        if version > SCHEMA_VERSION:
+            raise StorageError(
+                f"the session database {self.path} has schema version {version}, newer than this "
+                f"Wegwijzer understands ({SCHEMA_VERSION}); upgrade Wegwijzer, or point "
+                "WEGWIJZER_DATABASE at another file"
+            )
+        for number in range(version, SCHEMA_VERSION):
+            await db.execute("BEGIN IMMEDIATE")
+            try:
+                for statement in MIGRATIONS[number]:
+                    await db.execute(statement)
+                await db.execute(f"PRAGMA user_version = {number + 1}")
+                await db.execute("COMMIT")
+            except BaseException:
+                await _rollback_quietly(db)
+                raise
+
+    @asynccontextmanager
+    async def _write(self, operation: str) -> AsyncIterator[aiosqlite.Connection]:
+        """One `BEGIN IMMEDIATE` transaction; any sqlite fault becomes a StorageError."""
+        db = await self._connection()
+        try:
+            await db.execute("BEGIN IMMEDIATE")
+            try:
+                yield db
+                await db.execute("COMMIT")
+            except BaseException:
+                await _rollback_quietly(db)
+                raise
+        except sqlite3.Error as error:
+            raise StorageError(f"could not {operation} ({_fault(error)})") from None
+        except ValueError:  # aiosqlite: the connection died underneath us; re-make it next time
+            self._db = None
+            raise StorageError(f"could not {operation} (the connection was lost)") from None
+
+    @asynccontextmanager
+    async def _read(self, operation: str) -> AsyncIterator[aiosqlite.Connection]:
+        db = await self._connection()
+        try:
+            yield db
+        except sqlite3.Error as error:
+            raise StorageError(f"could not {operation} ({_fault(error)})") from None
+        except ValueError:
+            self._db = None
+            raise StorageError(f"could not {operation} (the connection was lost)") from None
+
+    # -- sessions ------------------------------------------------------------------------------
+
+    async def load(self, key: str, now: float) -> StoredSession | None:
+        async with self._read("load a session") as db, db.execute(
+            "SELECT state, message_ids, log_id, updated_at FROM sessions WHERE key = ?", (key,)
+        ) as cursor:
+            row = await cursor.fetchone()
+        if row is None:
+            return None
+        state_json, ids_json, log_id, updated_at = row
+        if now - float(updated_at) > self.retention_seconds:
+            return None
+        try:
+            state = SessionState.from_dict(json.loads(state_json))
+            ids = json.loads(ids_json)
+            if not isinstance(ids, list) or not all(isinstance(i, int) for i in ids):
+                raise StateError("stored message ids are malformed")
+        except (ValueError, TypeError):  # StateError and JSONDecodeError are ValueErrors
+            return None  # unreadable: the user starts afresh, which is always safe
+        return StoredSession(
+            state=state, message_ids=tuple(ids), log_id=str(log_id), updated_at=float(updated_at)
+        )
+
+    async def save(self, key: str, session: StoredSession) -> None:
+        state_json = json.dumps(session.state.to_dict(), ensure_ascii=False, sort_keys=True)
+        ids_json = json.dumps(list(session.message_ids))
+        async with self._write("save a session") as db:
+            await db.execute(
+                """INSERT INTO sessions (key, state, message_ids, log_id, updated_at)
+                   VALUES (?, ?, ?, ?, ?)
+                   ON CONFLICT (key) DO UPDATE SET state = excluded.state,
+                       message_ids = excluded.message_ids, log_id = excluded.log_id,
+                       updated_at = excluded.updated_at""",
+                (key, state_json, ids_json, session.log_id, session.updated_at),
+            )
+
+    async def delete(self, key: str) -> None:
+        """Forget one session at once (/wis, the quick exit), leaving no copy in the WAL."""
+        async with self._write("delete a session") as db:
+            await db.execute("DELETE FROM sessions WHERE key = ?", (key,))
+        await self.checkpoint()
+
+    async def purge_expired(self, now: float) -> int:
+        cutoff = now - self.retention_seconds
+        async with self._write("purge expired sessions") as db:
+            cursor = await db.execute("DELETE FROM sessions WHERE updated_at < ?", (cutoff,))
+            purged = cursor.rowcount
+            await cursor.close()
+        await self.checkpoint()
+        return max(purged, 0)
+
+    async def checkpoint(self) -> bool:
+        """Copy the WAL into the file and truncate it, so deleted rows are not left readable.
+
+        Returns False when another connection's read kept part of the WAL alive; the next purge
+        tries again.
+        """
+        async with self._read("checkpoint the session database") as db, db.execute(
+            "PRAGMA wal_checkpoint(TRUNCATE)"
+        ) as cursor:
+            row = await cursor.fetchone()
+        return row is not None and row[0] == 0
+
+    async def session_count(self) -> int:
+        async with self._read("count sessions") as db, db.execute(
+            "SELECT count(*) FROM sessions"
+        ) as cursor:
+            row = await cursor.fetchone()
+        return int(row[0]) if row else 0
+
+    # -- anonymous counts ----------------------------------------------------------------------
+
+    async def count(self, tallies: Iterable[Tally], when: datetime) -> None:
+        week = iso_week(when)
+        rows = [(week, tally.kind, tally.name) for tally in tallies]
+        if not rows:
+            return
+        async with self._write("add to the weekly counts") as db:
+            await db.executemany(
+                """INSERT INTO counts (iso_week, kind, name, n) VALUES (?, ?, ?, 1)
+                   ON CONFLICT (iso_week, kind, name) DO UPDATE SET n = n + 1""",
+                rows,
+            )
+
+    async def weekly_counts(
+        self, weeks: int, now: datetime | None = None
+    ) -> list[WeeklyCount]:
+        """Every counter of the last `weeks` ISO weeks (including this one), oldest week first."""
+        labels = recent_weeks(weeks, now or datetime.now(UTC))
+        if not labels:
+            return []
+        async with self._read("read the weekly counts") as db, db.execute(
+            """SELECT iso_week, kind, name, n FROM counts WHERE iso_week >= ? AND iso_week <= ?
+               ORDER BY iso_week, kind, name""",
+            (labels[-1], labels[0]),
+        ) as cursor:
+            rows = await cursor.fetchall()
+        return [WeeklyCount(str(w), str(k), str(name), int(n)) for w, k, name, n in rows]
+
+    # -- health, for `wegwijzer doctor` ----------------------------------------------------------
+
+    async def integrity_check(self) -> list[str]:
+        """SQLite's own verdict: ['ok'] when the file is sound, else its list of problems."""
+        async with self._read("check the session database") as db, db.execute(
+            "PRAGMA integrity_check"
+        ) as cursor:
+            rows = await cursor.fetchall()
+        return [str(row[0]) for row in rows]
+
+    async def schema_version(self) -> int:
+        async with self._read("read the schema version") as db:
+            return await _user_version(db)
+
+    async def durability(self) -> dict[str, int | str]:
+        """The connection's safety settings as SQLite reports them (for doctor and tests)."""
+        report: dict[str, int | str] = {}
+        async with self._read("read the database settings") as db:
+            for name in ("journal_mode", "synchronous", "secure_delete", "busy_timeout"):
+                async with db.execute(f"PRAGMA {name}") as cursor:
+                    row = await cursor.fetchone()
+                report[name] = row[0] if row else ""
+        return report
+
+    def file_size(self) -> int:
+        """Bytes on disk: the database plus its -wal and -shm files."""
+        total = 0
+        for suffix in ("", "-wal", "-shm"):
+            part = Path(f"{self.path}{suffix}")
+            if part.exists():
+                total += part.stat().st_size
+        return total
+
+
+async def _user_version(db: aiosqlite.Connection) -> int:
+    async with db.execute("PRAGMA user_version") as cursor:
+        row = await cursor.fetchone()
+    return int(row[0]) if row else 0
+
+
+async def _rollback_quietly(db: aiosqlite.Connection) -> None:
+    try:
+        if db.in_transaction:
+            await db.execute("ROLLBACK")
+    except (sqlite3.Error, ValueError):
+        pass  # the original error is the one worth reporting
+
+
+async def _close_quietly(db: aiosqlite.Connection) -> None:
+    with suppress(sqlite3.Error, ValueError):
+        await db.close()

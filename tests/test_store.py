@@ -1,0 +1,241 @@
+"""The SQLite session store: schema, round trips, retention, erasure and the weekly counts."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.errors import StorageError
+from bot.flow.session import SessionState, Tally
+from bot.pseudonym import pseudonym
+from bot.store import (
+    SCHEMA_VERSION,
+    MemoryStore,
+    SqliteStore,
+    StoredSession,
+    WeeklyCount,
+    iso_week,
+)
+
+HOUR = 3600.0
+NOW = 1_800_000_000.0
+SECRET = b"k" * 40
+
+# Every column the database may have. A new column is a privacy decision: extend this list only
+# after deciding that what it holds cannot identify a user or tell what they asked about.
+ALLOWED_SCHEMA = {
+    "sessions": ["key", "state", "message_ids", "log_id", "updated_at"],
+    "counts": ["iso_week", "kind", "name", "n"],
+}
+
+
+def session(node: str = "start", *, at: float = NOW, **variables: str) -> StoredSession:
+    state = SessionState(
+        node=node, back=("start",), language="en", variables=tuple(sorted(variables.items())),
+        flow_version="v1",
+    )
+    return StoredSession(state=state, message_ids=(11, 12), log_id="a1b2c3d4", updated_at=at)
+
+
+@pytest.fixture
+async def store(tmp_path: Path):
+    opened = SqliteStore(tmp_path / "wegwijzer.sqlite3", retention_seconds=6 * HOUR)
+    await opened.open()
+    yield opened
+    await opened.close()
+
+
+def artifacts(path: Path) -> bytes:
+    """The database file and its -wal and -shm companions, as an attacker copying them sees them."""
+    data = b""
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        part = Path(f"{path}{suffix}")
+        if part.exists():
+            data += part.read_bytes()
+    return data
+
+
+async def test_a_new_database_gets_the_current_schema_and_only_the_allowed_columns(store):
+    """An empty file is migrated to the latest version, with exactly the reviewed columns."""
+    assert await store.schema_version() == SCHEMA_VERSION
+    with sqlite3.connect(store.path) as raw:
+        tables = [row[0] for row in raw.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
+        columns = {table: [row[1] for row in raw.execute(f"PRAGMA table_info({table})")]
+                   for table in tables}
+    assert columns == ALLOWED_SCHEMA
+
+
+async def test_the_connection_is_durable_and_wipes_what_it_deletes(store):
+    """WAL, synchronous=FULL, secure_delete on and a busy timeout, as SQLite reports them."""
+    assert await store.durability() == {
+        "journal_mode": "wal", "synchronous": 2, "secure_delete": 1, "busy_timeout": 5000,
+    }
+
+
+async def test_reopening_keeps_sessions_and_does_not_migrate_again(tmp_path):
+    """A restart resumes the sessions that were live, on the same schema version."""
+    path = tmp_path / "db.sqlite3"
+    async with SqliteStore(path, retention_seconds=HOUR) as first:
+        await first.save("k1", session("dreiging"))
+    async with SqliteStore(path, retention_seconds=HOUR) as second:
+        assert await second.schema_version() == SCHEMA_VERSION
+        loaded = await second.load("k1", NOW + 60)
+    assert loaded == session("dreiging")
+
+
+async def test_a_database_from_a_newer_version_is_refused_with_a_clear_message(tmp_path):
+    """Opening a file migrated by a later Wegwijzer fails instead of guessing at its schema."""
+    path = tmp_path / "db.sqlite3"
+    with sqlite3.connect(path) as raw:
+        raw.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    store = SqliteStore(path, retention_seconds=HOUR)
+    with pytest.raises(StorageError, match="newer than this Wegwijzer understands"):
+        await store.open()
+
+
+async def test_a_session_round_trips_with_state_message_ids_and_log_id(store):
+    """What is saved is what is loaded: node, back stack, language, variables, ids."""
+    saved = session("online", rol="raadslid")
+    await store.save("key", saved)
+    assert await store.load("key", NOW + 1) == saved
+
+
+async def test_saving_again_replaces_the_session(store):
+    await store.save("key", session("start"))
+    await store.save("key", session("nood", at=NOW + 5))
+    loaded = await store.load("key", NOW + 6)
+    assert loaded is not None
+    assert loaded.state.node == "nood"
+    assert await store.session_count() == 1
+
+
+async def test_an_unknown_key_has_no_session(store):
+    assert await store.load("nobody", NOW) is None
+
+
+async def test_a_session_idle_past_retention_is_not_loaded(store):
+    """After the retention time the user starts afresh, even before the purge has run."""
+    await store.save("key", session(at=NOW))
+    assert await store.load("key", NOW + 6 * HOUR - 1) is not None
+    assert await store.load("key", NOW + 6 * HOUR + 1) is None
+
+
+@pytest.mark.parametrize(
+    ("state_json", "ids_json"),
+    [
+        ("{not json", "[]"),
+        ('{"back": []}', "[]"),  # no node
+        ('{"node": 5}', "[]"),
+        ('{"node": "start"}', '["x"]'),
+    ],
+)
+async def test_an_unreadable_row_counts_as_no_session(store, state_json, ids_json):
+    """A damaged or foreign row never crashes the bot: the user simply starts again."""
+    await store.save("key", session())
+    await store.close()
+    with sqlite3.connect(store.path) as raw:
+        raw.execute("UPDATE sessions SET state = ?, message_ids = ?", (state_json, ids_json))
+    await store.open()
+    assert await store.load("key", NOW) is None
+
+
+async def test_purge_removes_only_idle_sessions(store):
+    await store.save("old", session(at=NOW - 7 * HOUR))
+    await store.save("fresh", session(at=NOW - HOUR))
+    assert await store.purge_expired(NOW) == 1
+    assert await store.load("old", NOW - 7 * HOUR) is None
+    assert await store.load("fresh", NOW) is not None
+    assert await store.session_count() == 1
+
+
+async def test_delete_forgets_at_once(store):
+    await store.save("key", session())
+    await store.delete("key")
+    assert await store.load("key", NOW) is None
+    await store.delete("key")  # deleting twice is harmless (a second /wis)
+
+
+CANARY = "CANARYSTATE7f3a9e"
+
+
+@pytest.mark.parametrize("how", ["delete", "purge"])
+async def test_an_erased_session_leaves_no_bytes_in_the_file_or_the_wal(store, how):
+    """After /wis or expiry, the session's state is not readable in the db, -wal or -shm."""
+    key = pseudonym(SECRET, 987654321012)
+    await store.save("someone-else", session("start"))
+    for step in range(5):  # several versions of the row, so older copies sit in the WAL
+        await store.save(key, session(f"node{step}", at=NOW - 7 * HOUR, secret=CANARY))
+    assert CANARY.encode() in artifacts(store.path)
+    assert key.encode() in artifacts(store.path)
+    if how == "delete":
+        await store.delete(key)
+    else:
+        assert await store.purge_expired(NOW) == 1
+    leftovers = artifacts(store.path)
+    assert CANARY.encode() not in leftovers
+    assert key.encode() not in leftovers
+    assert Path(f"{store.path}-wal").stat().st_size == 0
+    assert await store.load("someone-else", NOW) is not None
+
+
+async def test_counts_add_up_per_iso_week_kind_and_name(store):
+    """Counts are kept per ISO week, with no key and no finer time."""
+    monday = datetime(2026, 11, 23, 9, tzinfo=UTC)
+    for _ in range(3):
+        await store.count([Tally("entry", "start"), Tally("node", "dreiging")], monday)
+    await store.count([Tally("outcome", "emergency")], monday + timedelta(days=6, hours=14))
+    await store.count([Tally("node", "dreiging")], monday - timedelta(days=1))  # week before
+    counts = await store.weekly_counts(2, now=monday + timedelta(days=2))
+    assert counts == [
+        WeeklyCount("2026-W47", "node", "dreiging", 1),
+        WeeklyCount("2026-W48", "entry", "start", 3),
+        WeeklyCount("2026-W48", "node", "dreiging", 3),
+        WeeklyCount("2026-W48", "outcome", "emergency", 1),
+    ]
+    assert await store.weekly_counts(1, now=monday) == counts[1:]
+    with sqlite3.connect(store.path) as raw:
+        weeks = {row[0] for row in raw.execute("SELECT iso_week FROM counts")}
+    assert weeks == {"2026-W47", "2026-W48"}
+
+
+async def test_weeks_are_iso_weeks_across_the_new_year(store):
+    """31 December 2026 belongs to 2026-W53; 1 January 2027 too, 4 January 2027 to 2027-W01."""
+    assert iso_week(datetime(2026, 12, 31, tzinfo=UTC)) == "2026-W53"
+    assert iso_week(datetime(2027, 1, 1, tzinfo=UTC)) == "2026-W53"
+    assert iso_week(datetime(2027, 1, 4, tzinfo=UTC)) == "2027-W01"
+    await store.count([Tally("entry", "start")], datetime(2026, 12, 30, tzinfo=UTC))
+    await store.count([Tally("entry", "start")], datetime(2027, 1, 5, tzinfo=UTC))
+    counts = await store.weekly_counts(2, now=datetime(2027, 1, 6, tzinfo=UTC))
+    assert [count.iso_week for count in counts] == ["2026-W53", "2027-W01"]
+
+
+async def test_memory_store_counts_like_the_sqlite_store(store):
+    """The in-memory twin aggregates the same way, so tests on it say something."""
+    memory = MemoryStore()
+    when = datetime(2026, 11, 25, tzinfo=UTC)
+    for target in (memory, store):
+        await target.count([Tally("contact", "ondersteuningsteam")], when)
+        await target.count([Tally("contact", "ondersteuningsteam")], when)
+    assert await memory.weekly_counts(1, now=when) == await store.weekly_counts(1, now=when)
+
+
+async def test_a_closed_store_raises_storage_error(tmp_path):
+    store = SqliteStore(tmp_path / "db.sqlite3", retention_seconds=HOUR)
+    with pytest.raises(StorageError, match="not open"):
+        await store.load("key", NOW)
+
+
+async def test_the_database_file_is_private_to_its_owner(store):
+    """The file (and so its -wal and -shm) is created readable by the service user only."""
+    await store.save("key", session())
+    for suffix in ("", "-wal", "-shm"):
+        assert Path(f"{store.path}{suffix}").stat().st_mode & 0o077 == 0
+
+
+async def test_health_helpers_report_ok_and_a_size(store):
+    assert await store.integrity_check() == ["ok"]
+    assert store.file_size() > 0
