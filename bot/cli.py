@@ -32,7 +32,10 @@ HANDLERS: dict[str, str] = {
 
 def _flows_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--flows", type=Path, default=None, metavar="DIR",
+        "--flows",
+        type=Path,
+        default=None,
+        metavar="DIR",
         help="folder with the guide's YAML files (default: $WEGWIJZER_FLOWS_DIR or flows/)",
     )
 

@@ -63,7 +63,7 @@ def _number(env: Mapping[str, str], key: str, default: float, *, minimum: float)
     try:
         value = float(raw)
     except ValueError:
-        raise SettingsError(f"{key} must be a number (got {raw!r}); remove it to use {default:g}.")
+        raise SettingsError(f"{key} must be a number (got {raw!r}); remove it to use {default:g}.") from None
     if value < minimum:
         raise SettingsError(f"{key} must be at least {minimum:g} (got {raw!r}).")
     return value
@@ -82,14 +82,14 @@ def _secret_key(env: Mapping[str, str]) -> bytes:
     if raw is None:
         raise SettingsError(
             "WEGWIJZER_SECRET_KEY is not set. It keys the pseudonyms of users; create one with "
-            "`python -c \"import secrets; print(secrets.token_urlsafe(48))\"` and put it in .env."
+            '`python -c "import secrets; print(secrets.token_urlsafe(48))"` and put it in .env.'
         )
     key = raw.encode()
     if len(key) < MIN_SECRET_BYTES:
         raise SettingsError(
             f"WEGWIJZER_SECRET_KEY is too short ({len(key)} bytes); it needs at least "
             f"{MIN_SECRET_BYTES}. Create one with "
-            "`python -c \"import secrets; print(secrets.token_urlsafe(48))\"`."
+            '`python -c "import secrets; print(secrets.token_urlsafe(48))"`.'
         )
     return key
 
@@ -117,9 +117,9 @@ def _https_url(env: Mapping[str, str], key: str, *, allow_http_loopback: bool) -
         return None
     parsed = urlparse(raw)
     loopback = parsed.hostname in {"127.0.0.1", "localhost", "::1"}
-    if parsed.scheme == "https" or (allow_http_loopback and parsed.scheme == "http" and loopback):
-        if parsed.hostname:
-            return raw.rstrip("/")
+    secure = parsed.scheme == "https" or (allow_http_loopback and parsed.scheme == "http" and loopback)
+    if secure and parsed.hostname:
+        return raw.rstrip("/")
     allowed = "https (or http on 127.0.0.1)" if allow_http_loopback else "https"
     raise SettingsError(f"{key} must be an {allowed} URL such as https://example.org (got {raw!r}).")
 
@@ -145,7 +145,7 @@ def load_settings(
             raise SettingsError(
                 "WEBHOOK_SECRET_TOKEN is required in webhook mode (WEBHOOK_URL is set). Use 1-256 "
                 "characters A-Z a-z 0-9 _ -, e.g. from "
-                "`python -c \"import secrets; print(secrets.token_urlsafe(32))\"`."
+                '`python -c "import secrets; print(secrets.token_urlsafe(32))"`.'
             )
         if not _WEBHOOK_SECRET_SHAPE.match(webhook_secret):
             raise SettingsError(
@@ -160,8 +160,7 @@ def load_settings(
         token=_token(env, required=require_token),
         database=Path(_text(env, "WEGWIJZER_DATABASE") or "wegwijzer.sqlite3"),
         flows_dir=Path(_text(env, "WEGWIJZER_FLOWS_DIR") or "flows"),
-        api_base_url=_https_url(env, "TELEGRAM_API_BASE_URL", allow_http_loopback=True)
-        or DEFAULT_API_BASE_URL,
+        api_base_url=_https_url(env, "TELEGRAM_API_BASE_URL", allow_http_loopback=True) or DEFAULT_API_BASE_URL,
         log_level=_choice(env, "LOG_LEVEL", "INFO", LOG_LEVELS),
         log_format=_choice(env, "LOG_FORMAT", "auto", LOG_FORMATS),
         webhook_url=webhook_url,

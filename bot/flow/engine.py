@@ -79,7 +79,10 @@ def handle(
             flow_version=guide.version,
         )
         return _show(
-            guide, restarted, now, preface=guide.message("flow_changed", restarted.language),
+            guide,
+            restarted,
+            now,
+            preface=guide.message("flow_changed", restarted.language),
             result="flow_changed",
         )
     current = replace(current, flow_version=guide.version)
@@ -88,6 +91,7 @@ def handle(
         return _start(guide, current, event.payload, now, fresh=fresh)
     if isinstance(event, Text):
         return _text(guide, current, event.text, now)
+    assert isinstance(event, Press)  # noqa: S101 - commands were turned into presses above
     return _press(guide, current, event.action, now)
 
 
@@ -118,9 +122,7 @@ def _known_variables(guide: Guide, state: SessionState) -> tuple[tuple[str, str]
     )
 
 
-def _start(
-    guide: Guide, state: SessionState, payload: str | None, now: datetime, *, fresh: bool
-) -> Outcome:
+def _start(guide: Guide, state: SessionState, payload: str | None, now: datetime, *, fresh: bool) -> Outcome:
     entry = payload if payload in guide.entry_points else None
     target = guide.entry_points[entry] if entry is not None else guide.start
     base = replace(state, node=guide.start, back=(), pending=None)
@@ -132,7 +134,10 @@ def _text(guide: Guide, state: SessionState, text: str, now: datetime) -> Outcom
     route = match_keywords(guide.keywords, text)
     if route is None:
         return _show(
-            guide, state, now, preface=guide.message("not_understood", state.language),
+            guide,
+            state,
+            now,
+            preface=guide.message("not_understood", state.language),
             result="not_understood",
         )
     return _go(guide, state, route.goto, now, push=True, extra_tallies=(Tally("entry", "keyword"),))
@@ -175,13 +180,11 @@ def _switch_language(guide: Guide, state: SessionState, wanted: str, now: dateti
         others = [code for code in LANGUAGES if code != state.language]
         wanted = others[0] if others else state.language
     switched = replace(state, language=wanted)
-    return _show(guide, switched, now, preface=guide.message("language_changed", wanted),
-                 result="language_changed")
+    return _show(guide, switched, now, preface=guide.message("language_changed", wanted), result="language_changed")
 
 
 def _stale_button(guide: Guide, state: SessionState, now: datetime) -> Outcome:
-    return _show(guide, state, now, preface=guide.message("stale_button", state.language),
-                 result="stale_button")
+    return _show(guide, state, now, preface=guide.message("stale_button", state.language), result="stale_button")
 
 
 def _emergency(guide: Guide, state: SessionState, now: datetime) -> Outcome:
@@ -218,9 +221,7 @@ def _go(
     node = guide.nodes[target]
     pending = state.pending
     missing = [name for name in node.requires if name not in state.variable_map]
-    asker = next(
-        (guide.variables[name].ask for name in missing if guide.variables[name].ask), None
-    )
+    asker = next((guide.variables[name].ask for name in missing if guide.variables[name].ask), None)
     if asker is not None and asker != target:
         pending, target = target, asker
     back = _pushed(state.back, state.node) if push and target != state.node else state.back
@@ -240,8 +241,13 @@ def _show(
     node = guide.nodes[state.node]
     variables = state.variable_map
     reply = render_node(
-        guide, node, variables, state.language, now,
-        can_go_back=bool(state.back), preface=preface,
+        guide,
+        node,
+        variables,
+        state.language,
+        now,
+        can_go_back=bool(state.back),
+        preface=preface,
     )
     return Outcome(
         replies=(reply,),

@@ -18,11 +18,7 @@ MAX_TEXT_CHARS = 4096
 def normalise(text: str) -> tuple[str, ...]:
     """Words of `text` in lower case without accents; everything else becomes a separator."""
     decomposed = unicodedata.normalize("NFKD", text[:MAX_TEXT_CHARS].casefold())
-    letters = [
-        char if char.isalnum() else " "
-        for char in decomposed
-        if not unicodedata.combining(char)
-    ]
+    letters = [char if char.isalnum() else " " for char in decomposed if not unicodedata.combining(char)]
     return tuple("".join(letters).split())
 
 
@@ -39,9 +35,7 @@ def _matches(keyword: str, words: tuple[str, ...]) -> bool:
     return False
 
 
-def match_keywords(
-    routes: Iterable[KeywordRoute], text: str, *, emergency_only: bool = False
-) -> KeywordRoute | None:
+def match_keywords(routes: Iterable[KeywordRoute], text: str, *, emergency_only: bool = False) -> KeywordRoute | None:
     """The route the text leads to: emergency routes first, then the first route that matches."""
     words = normalise(text)
     if not words:

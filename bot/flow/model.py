@@ -102,6 +102,7 @@ class Option:
     sets: tuple[tuple[str, str], ...] = ()
     when: Condition = ALWAYS
     location: Location = NOWHERE
+    target_location: Location = NOWHERE  # where `goto` stands, for precise messages
 
 
 @dataclass(frozen=True, slots=True)

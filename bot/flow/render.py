@@ -69,10 +69,7 @@ def is_open(hours: OpeningHours, now: datetime) -> bool:
         return True
     local = now.astimezone(AMSTERDAM)
     minute = local.hour * 60 + local.minute
-    return any(
-        slot.weekday == local.weekday() and slot.opens <= minute < slot.closes
-        for slot in hours.slots
-    )
+    return any(slot.weekday == local.weekday() and slot.opens <= minute < slot.closes for slot in hours.slots)
 
 
 def availability(hours: OpeningHours, now: datetime, language: str) -> str:
@@ -138,19 +135,10 @@ def visible_contacts(guide: Guide, node: Node, variables: Mapping[str, str]) -> 
     ]
 
 
-def node_text(
-    guide: Guide, node: Node, variables: Mapping[str, str], language: str, now: datetime
-) -> str:
+def node_text(guide: Guide, node: Node, variables: Mapping[str, str], language: str, now: datetime) -> str:
     blocks = [node.text.get(language).strip()]
-    blocks += [
-        paragraph.text.get(language).strip()
-        for paragraph in node.paragraphs
-        if paragraph.when.holds(variables)
-    ]
-    blocks += [
-        contact_card(contact, now, language)
-        for contact in visible_contacts(guide, node, variables)
-    ]
+    blocks += [paragraph.text.get(language).strip() for paragraph in node.paragraphs if paragraph.when.holds(variables)]
+    blocks += [contact_card(contact, now, language) for contact in visible_contacts(guide, node, variables)]
     return "\n\n".join(block for block in blocks if block)
 
 
