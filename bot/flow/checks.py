@@ -101,7 +101,7 @@ def _condition_problems(guide: Guide, condition: Condition, where: Location, pat
                 )
 
 
-def _node_references(guide: Guide, hint: str) -> Iterator[Problem]:  # noqa: C901 - one pass over every node
+def _node_references(guide: Guide, hint: str) -> Iterator[Problem]:
     for node in guide.nodes.values():
         base = f"nodes.{node.id}"
         for index, option in enumerate(node.options):
