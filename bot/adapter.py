@@ -1,0 +1,582 @@
+"""The thin Telegram adapter: Update -> engine event -> store -> replies.
+
+The engine decides everything about the conversation; this module only translates. It also keeps
+the promises that live at the Telegram boundary: only private chats, nothing kept of what users
+type or share, every button press answered, and never a silent bot — when storage, Telegram or
+our own code fails, the user still gets an answer (at worst the fallback text with 112 and the
+Ondersteuningsteam), and the operator gets one log line naming the kind of fault, no user data.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import secrets
+import time
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+from typing import Any, TypeVar
+
+from telegram import (
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    Update,
+    User,
+)
+from telegram.constants import ChatType
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Conflict,
+    Forbidden,
+    InvalidToken,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+    TimedOut,
+)
+from telegram.ext import CallbackContext
+
+from bot.flood import FloodGuard, Verdict
+from bot.flow import actions
+from bot.flow.engine import handle, language_from_code
+from bot.flow.keywords import match_keywords
+from bot.flow.model import DEFAULT_LANGUAGE, Guide
+from bot.flow.session import Button, Command, Event, Outcome, Press, Reply, Tally, Text
+from bot.logs import log_event
+from bot.pseudonym import pseudonym
+from bot.reload import GuideHolder
+from bot.store import SessionStore, StoredSession
+
+T = TypeVar("T")
+AnyContext = CallbackContext[Any, Any, Any, Any]
+
+MAX_MESSAGE_IDS = 300  # message ids kept per session for "leave and erase"
+DELETE_BATCH = 100  # Telegram's limit for deleteMessages
+MEMORY_SESSIONS = 5_000  # sessions kept in memory while the store is failing
+REMEMBERED_GROUPS = 10_000  # group chats already told "private only"
+LATE_AFTER = timedelta(minutes=10)  # a message this old when handled gets the "late" preface
+SEND_ATTEMPTS = 3
+RETRY_BACKOFF = (0.5, 1.5)  # seconds between attempts
+MAX_RETRY_AFTER = 30.0  # a longer flood wait is not waited out inside a handler
+EMERGENCY_COMMANDS = frozenset({"nood"})
+
+
+def _seconds(value: int | float | timedelta) -> float:
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+class Sessions:
+    """The session store, wrapped so that a failing store never silences the bot.
+
+    Every call is guarded. When the store raises, one `storage_error` line is logged per update
+    (reason: the exception class only), the session lives on in a bounded dict in memory, and
+    the store is tried again on the next update; the memory copy wins until it is written back.
+    Erasures that could not reach the store are retried, so an erased session does not linger.
+    """
+
+    def __init__(self, store: SessionStore, *, retention_seconds: float) -> None:
+        self.store = store
+        self.retention_seconds = retention_seconds
+        self.memory: OrderedDict[str, StoredSession] = OrderedDict()
+        self._pending_deletes: OrderedDict[str, None] = OrderedDict()
+        self._needs_open = False
+        self._failing = False
+        self._reported = False  # a storage_error was logged for the current update
+
+    def begin_update(self) -> None:
+        self._reported = False
+
+    def _failed(self, operation: str, error: BaseException) -> None:
+        self._failing = True
+        if not self._reported:
+            self._reported = True
+            log_event("storage_error", level=logging.ERROR, reason=type(error).__name__,
+                      method=operation)
+
+    def _succeeded(self) -> None:
+        if self._failing:
+            self._failing = False
+            log_event("storage_recovered")
+
+    async def open(self) -> bool:
+        try:
+            await self.store.open()
+        except Exception as error:
+            self._needs_open = True
+            self._failed("open", error)
+            return False
+        self._needs_open = False
+        return True
+
+    async def close(self) -> None:
+        try:
+            await self.store.close()
+        except Exception as error:
+            self._failed("close", error)
+
+    async def _ready(self) -> bool:
+        if self._needs_open and not await self.open():
+            return False
+        if self._pending_deletes:
+            for key in list(self._pending_deletes):
+                try:
+                    await self.store.delete(key)
+                except Exception as error:
+                    self._failed("delete", error)
+                    return False
+                self._pending_deletes.pop(key, None)
+        return True
+
+    async def load(self, key: str, now: float) -> StoredSession | None:
+        remembered = self.memory.get(key)
+        if remembered is not None:
+            if now - remembered.updated_at > self.retention_seconds:
+                self.memory.pop(key, None)
+            else:
+                self.memory.move_to_end(key)
+                return remembered
+        if key in self._pending_deletes:
+            return None
+        if not await self._ready():
+            return None
+        try:
+            session = await self.store.load(key, now)
+        except Exception as error:
+            self._failed("load", error)
+            return None
+        self._succeeded()
+        return session
+
+    async def save(self, key: str, session: StoredSession) -> None:
+        self._pending_deletes.pop(key, None)  # an upsert replaces whatever was there
+        if await self._ready():
+            try:
+                await self.store.save(key, session)
+            except Exception as error:
+                self._failed("save", error)
+            else:
+                self._succeeded()
+                self.memory.pop(key, None)
+                return
+        self.memory[key] = session
+        self.memory.move_to_end(key)
+        while len(self.memory) > MEMORY_SESSIONS:
+            self.memory.popitem(last=False)
+
+    async def delete(self, key: str) -> None:
+        self.memory.pop(key, None)
+        if await self._ready():
+            try:
+                await self.store.delete(key)
+            except Exception as error:
+                self._failed("delete", error)
+            else:
+                self._succeeded()
+                return
+        self._pending_deletes[key] = None
+        while len(self._pending_deletes) > MEMORY_SESSIONS:
+            self._pending_deletes.popitem(last=False)
+
+    async def count(self, tallies: Iterable[Tally], when: datetime) -> None:
+        tallies = tuple(tallies)
+        if not tallies or not await self._ready():
+            return
+        try:
+            await self.store.count(tallies, when)
+        except Exception as error:
+            self._failed("count", error)
+
+    async def purge(self, now: float) -> int:
+        """Drop expired sessions from the store and from memory; -1 when the store failed."""
+        self.begin_update()
+        expired = [key for key, session in self.memory.items()
+                   if now - session.updated_at > self.retention_seconds]
+        for key in expired:
+            self.memory.pop(key, None)
+        if not await self._ready():
+            return -1
+        try:
+            removed = await self.store.purge_expired(now)
+        except Exception as error:
+            self._failed("purge", error)
+            return -1
+        self._succeeded()
+        return removed + len(expired)
+
+
+@dataclass(frozen=True, slots=True)
+class _Incoming:
+    """What one private-chat update asks of the engine, with the ids the adapter needs."""
+
+    event: Event
+    chat_id: int
+    user: User
+    message_id: int | None  # the user's own message, to delete on "leave and erase"
+    pressed: Message | None  # the bot message whose button was pressed
+    sent_at: datetime | None  # when the user sent it (messages only)
+
+
+class TelegramAdapter:
+    def __init__(
+        self,
+        holder: GuideHolder,
+        sessions: Sessions,
+        secret_key: bytes,
+        *,
+        flood: FloodGuard | None = None,
+        clock: Callable[[], float] = time.time,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.holder = holder
+        self.sessions = sessions
+        self.secret_key = secret_key
+        self.flood = flood or FloodGuard()
+        self.clock = clock
+        self.monotonic = monotonic
+        self._told_private_only: OrderedDict[str, None] = OrderedDict()
+
+    # -- entry points (registered by bot.app) ------------------------------------------------
+
+    async def on_update(self, update: Update, context: AnyContext) -> None:
+        started = self.monotonic()
+        self.sessions.begin_update()
+        try:
+            await self._dispatch(update, context)
+        except Exception as error:
+            await self._fail(update, context, error, started)
+
+    async def on_error(self, update: object, context: AnyContext) -> None:
+        """Last line: whatever escaped a handler is logged by class and answered with fallback."""
+        error = context.error
+        log_event("handler_error", level=logging.ERROR,
+                  reason=type(error).__name__ if error is not None else "unknown")
+        if isinstance(update, Update):
+            await self._send_fallback(update, context)
+
+    # -- dispatch ----------------------------------------------------------------------------
+
+    async def _dispatch(self, update: Update, context: AnyContext) -> None:
+        chat = update.effective_chat
+        query = update.callback_query
+        if query is not None:
+            await self._answer(query, context)
+        if chat is None:
+            return
+        if chat.type != ChatType.PRIVATE:
+            await self._private_only(update, context)
+            return
+        user = update.effective_user
+        if user is None or user.is_bot:
+            return
+        message = update.message
+        if update.edited_message is not None or (query is None and message is None):
+            await self._unsupported(update, context, chat.id, user, None)
+            return
+        if query is not None:
+            pressed = query.message if isinstance(query.message, Message) else None
+            incoming = _Incoming(Press(query.data or ""), chat.id, user, None, pressed, None)
+        elif message is not None and message.text is not None:
+            incoming = _Incoming(_event_from_text(message.text), chat.id, user,
+                                 message.message_id, None, message.date)
+        elif message is not None:
+            await self._unsupported(update, context, chat.id, user, message.message_id)
+            return
+        else:
+            return
+        await self._converse(incoming, context)
+
+    async def _converse(self, incoming: _Incoming, context: AnyContext) -> None:
+        started = self.monotonic()
+        guide = self.holder.guide
+        key = pseudonym(self.secret_key, incoming.user.id)
+        verdict = self.flood.check(key, started, emergency=self._is_emergency(guide, incoming.event))
+        if verdict is not Verdict.ALLOW:
+            if verdict is Verdict.WARN:
+                language = language_from_code(incoming.user.language_code)
+                await self._send(context, incoming.chat_id,
+                                 Reply(guide.message("slow_down", language)))
+            log_event("update_handled", flow=guide.version, outcome=f"flood_{verdict.value}",
+                      latency_ms=self._latency(started))
+            return
+        now_wall = self.clock()
+        now = datetime.fromtimestamp(now_wall, UTC)
+        stored = await self.sessions.load(key, now_wall)
+        outcome = handle(
+            guide, stored.state if stored is not None else None, incoming.event, now,
+            language=language_from_code(incoming.user.language_code),
+        )
+        log_id = stored.log_id if stored is not None else secrets.token_hex(4)
+        known = list(stored.message_ids) if stored is not None else []
+        if incoming.message_id is not None:
+            known.append(incoming.message_id)
+        if incoming.pressed is not None:
+            known.append(incoming.pressed.message_id)
+        if outcome.erase_chat:
+            await self._erase(context, incoming.chat_id, known)
+            await self.sessions.delete(key)
+            for reply in outcome.replies:
+                await self._send(context, incoming.chat_id, reply)
+        else:
+            replies = self._with_late_preface(guide, outcome, incoming, now)
+            known += await self._deliver(context, incoming, replies)
+            if outcome.state is None:
+                await self.sessions.delete(key)
+            else:
+                await self.sessions.save(key, StoredSession(
+                    state=outcome.state,
+                    message_ids=_bounded(known),
+                    log_id=log_id,
+                    updated_at=now_wall,
+                ))
+        await self.sessions.count(outcome.tallies, now)
+        node = outcome.state.node if outcome.state is not None else None
+        log_event("update_handled", flow=guide.version, node=node, outcome=outcome.result,
+                  latency_ms=self._latency(started), session=log_id)
+
+    # -- the non-conversation answers ----------------------------------------------------------
+
+    async def _private_only(self, update: Update, context: AnyContext) -> None:
+        chat = update.effective_chat
+        if chat is None:
+            return
+        # Remember the chat only as a keyed pseudonym, in memory, so we say it once.
+        marker = pseudonym(self.secret_key, chat.id)
+        if marker in self._told_private_only:
+            self._told_private_only.move_to_end(marker)
+            return
+        self._told_private_only[marker] = None
+        while len(self._told_private_only) > REMEMBERED_GROUPS:
+            self._told_private_only.popitem(last=False)
+        user = update.effective_user
+        language = language_from_code(user.language_code if user is not None else None)
+        guide = self.holder.guide
+        # A channel we may not post in simply gets no answer.
+        with contextlib.suppress(Forbidden, BadRequest):
+            await self._send(context, chat.id, Reply(guide.message("private_only", language)))
+        log_event("update_handled", flow=guide.version, outcome="private_only")
+
+    async def _unsupported(
+        self, update: Update, context: AnyContext, chat_id: int, user: User,
+        message_id: int | None,
+    ) -> None:
+        """Photos, stickers, voice, files, locations, contacts, edits: keep none of it."""
+        started = self.monotonic()
+        guide = self.holder.guide
+        key = pseudonym(self.secret_key, user.id)
+        if self.flood.check(key, started) is not Verdict.ALLOW:
+            return
+        now_wall = self.clock()
+        stored = await self.sessions.load(key, now_wall)
+        language = (stored.state.language if stored is not None
+                    else language_from_code(user.language_code))
+        sent = await self._send(context, chat_id, Reply(guide.message("unsupported", language)))
+        if stored is not None:
+            # Only the message ids, so "leave and erase" removes what they shared as well.
+            ids = [*stored.message_ids, *(i for i in (message_id, sent) if i is not None)]
+            await self.sessions.save(key, replace(stored, message_ids=_bounded(ids),
+                                                  updated_at=now_wall))
+        log_event("update_handled", flow=guide.version, outcome="unsupported",
+                  latency_ms=self._latency(started))
+
+    async def _fail(
+        self, update: Update, context: AnyContext, error: Exception, started: float
+    ) -> None:
+        log_event("handler_error", level=logging.ERROR, reason=type(error).__name__,
+                  latency_ms=self._latency(started))
+        await self._send_fallback(update, context)
+
+    async def _send_fallback(self, update: Update, context: AnyContext) -> None:
+        chat = update.effective_chat
+        if chat is None or chat.type != ChatType.PRIVATE:
+            return
+        user = update.effective_user
+        language = language_from_code(user.language_code if user is not None else None)
+        try:
+            text = self.holder.guide.message("fallback", language)
+        except Exception:
+            text = self.holder.guide.message("fallback", DEFAULT_LANGUAGE)
+        buttons = ((Button(self.holder.guide.button("emergency", language), actions.EMERGENCY),),)
+        try:
+            await self._send(context, chat.id, Reply(text, buttons))
+        except Exception as error:
+            log_event("telegram_error", level=logging.ERROR, reason=type(error).__name__,
+                      method="sendMessage")
+
+    # -- Telegram calls ------------------------------------------------------------------------
+
+    async def _answer(self, query: CallbackQuery, context: AnyContext) -> None:
+        try:
+            await self._call("answerCallbackQuery", lambda: query.answer(), idempotent=True)
+        except TelegramError as error:
+            # Too old or already answered: the conversation goes on regardless.
+            log_event("telegram_error", level=logging.WARNING, reason=type(error).__name__,
+                      method="answerCallbackQuery")
+
+    async def _deliver(
+        self, context: AnyContext, incoming: _Incoming, replies: Sequence[Reply]
+    ) -> list[int]:
+        """Send the replies; a button press edits the pressed message in place when it can."""
+        sent: list[int] = []
+        remaining = list(replies)
+        if (incoming.pressed is not None and remaining
+                and await self._edit(context, incoming.pressed, remaining[0])):
+            remaining.pop(0)
+        for reply in remaining:
+            message_id = await self._send(context, incoming.chat_id, reply)
+            if message_id is not None:
+                sent.append(message_id)
+        return sent
+
+    async def _edit(self, context: AnyContext, message: Message, reply: Reply) -> bool:
+        markup = _keyboard(reply)
+        try:
+            await self._call(
+                "editMessageText",
+                lambda: context.bot.edit_message_text(
+                    reply.text, chat_id=message.chat_id, message_id=message.message_id,
+                    reply_markup=markup,
+                ),
+                idempotent=True,
+            )
+        except BadRequest as error:
+            # "Not modified" means it already shows this; anything else (too old, deleted):
+            # send a new message instead.
+            return "not modified" in str(error).lower()
+        except TelegramError:
+            return False
+        return True
+
+    async def _send(self, context: AnyContext, chat_id: int, reply: Reply) -> int | None:
+        """Send one message; its id, or None when a time-out leaves it unknown (not resent)."""
+        markup = _keyboard(reply)
+        async def send() -> Message:
+            message: Message = await context.bot.send_message(
+                chat_id, reply.text, reply_markup=markup
+            )
+            return message
+
+        try:
+            message = await self._call("sendMessage", send, idempotent=False)
+        except TimedOut:
+            # It may well have arrived; sending again could show it twice.
+            return None
+        return message.message_id
+
+    async def _erase(self, context: AnyContext, chat_id: int, message_ids: Iterable[int]) -> None:
+        """Delete every known message of this chat, the user's and ours, in batches of 100."""
+        ids = sorted(set(message_ids))
+        for start in range(0, len(ids), DELETE_BATCH):
+            batch = ids[start:start + DELETE_BATCH]
+            async def delete(batch: list[int] = batch) -> None:
+                await context.bot.delete_messages(chat_id, batch)
+
+            try:
+                await self._call("deleteMessages", delete, idempotent=True)
+            except TelegramError as error:
+                log_event("telegram_error", level=logging.WARNING, reason=type(error).__name__,
+                          method="deleteMessages", count=len(batch))
+                await self._erase_one_by_one(context, chat_id, batch)
+
+    async def _erase_one_by_one(self, context: AnyContext, chat_id: int, ids: list[int]) -> None:
+        for message_id in ids:
+            try:
+                await context.bot.delete_message(chat_id, message_id)
+            except TelegramError:
+                continue  # too old (48 h) or already gone; the help text says so plainly
+
+    async def _call(
+        self, method: str, call: Callable[[], Awaitable[T]], *, idempotent: bool
+    ) -> T:
+        """Run one Bot API call, retrying what is safe to retry, with back-off.
+
+        RetryAfter waits as told (the rate limiter has usually done so already); a 5xx or a
+        dropped connection is retried; a time-out only for calls that are safe to repeat;
+        BadRequest and Forbidden are answers, not faults, and go straight back to the caller.
+        """
+        for attempt in range(SEND_ATTEMPTS):
+            last = attempt == SEND_ATTEMPTS - 1
+            backoff = RETRY_BACKOFF[min(attempt, len(RETRY_BACKOFF) - 1)]
+            try:
+                return await call()
+            except RetryAfter as error:
+                wait = _seconds(error.retry_after)
+                log_event("telegram_error", level=logging.WARNING, reason="RetryAfter",
+                          method=method, retry_after=wait)
+                if last or wait > MAX_RETRY_AFTER:
+                    raise
+                await asyncio.sleep(wait + 0.1)
+            except TimedOut as error:
+                log_event("telegram_error", level=logging.WARNING, reason=type(error).__name__,
+                          method=method)
+                if last or not idempotent:
+                    raise
+                await asyncio.sleep(backoff)
+            except (BadRequest, Forbidden, InvalidToken, Conflict, ChatMigrated):
+                raise
+            except NetworkError as error:
+                log_event("telegram_error", level=logging.WARNING, reason=type(error).__name__,
+                          method=method)
+                if last:
+                    raise
+                await asyncio.sleep(backoff)
+        raise AssertionError("unreachable: the last attempt returns or raises")
+
+    # -- small helpers -------------------------------------------------------------------------
+
+    @staticmethod
+    def _is_emergency(guide: Guide, event: Event) -> bool:
+        if isinstance(event, Press):
+            return event.action == actions.EMERGENCY
+        if isinstance(event, Command):
+            return event.name.lower() in EMERGENCY_COMMANDS
+        if isinstance(event, Text):
+            return match_keywords(guide.keywords, event.text, emergency_only=True) is not None
+        return False
+
+    def _with_late_preface(
+        self, guide: Guide, outcome: Outcome, incoming: _Incoming, now: datetime
+    ) -> tuple[Reply, ...]:
+        """After an outage, say sorry for the wait — if the guide has words for it."""
+        sent_at = incoming.sent_at
+        if sent_at is None or not outcome.replies or "late" not in guide.messages:
+            return outcome.replies
+        if now - sent_at < LATE_AFTER:
+            return outcome.replies
+        language = outcome.state.language if outcome.state is not None else DEFAULT_LANGUAGE
+        first, *rest = outcome.replies
+        late = guide.message("late", language).strip()
+        return (replace(first, text=f"{late}\n\n{first.text}"), *rest)
+
+    def _latency(self, started: float) -> int:
+        return round((self.monotonic() - started) * 1000)
+
+
+def _event_from_text(text: str) -> Event:
+    """`/cmd arg` becomes a Command (a `@botname` suffix is dropped), anything else Text."""
+    if text.startswith("/") and len(text) > 1:
+        head, _, argument = text[1:].partition(" ")
+        name = head.split("@", 1)[0]
+        if name:
+            return Command(name.lower(), argument.strip())
+    return Text(text)
+
+
+def _bounded(ids: Iterable[int]) -> tuple[int, ...]:
+    unique = sorted(set(ids))
+    return tuple(unique[-MAX_MESSAGE_IDS:])
+
+
+def _keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
+    if not reply.buttons:
+        return None
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(button.label, callback_data=button.action) for button in row]
+         for row in reply.buttons]
+    )
+

@@ -1,0 +1,259 @@
+"""`wegwijzer run`: the wiring of the Telegram bot.
+
+One factory (`build_application`) builds the python-telegram-bot `Application` for every run
+mode and for the end-to-end tests, so the tests drive exactly what production runs. Updates are
+processed one after another (PTB's default): each chat's replies stay in order, which
+`concurrent_updates(True)` does not guarantee.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import os
+import signal
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+from bot import __version__
+from bot.adapter import Sessions, TelegramAdapter
+from bot.errors import SettingsError
+from bot.flood import FloodGuard
+from bot.logs import log_event
+from bot.reload import FlowWatcher, GuideHolder, GuideLoader, default_loader, fingerprint
+from bot.settings import Settings, load_settings
+from bot.store import SessionStore
+
+# Telegram updates the bot asks for; everything else (polls, inline queries, ...) never arrives.
+ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "channel_post",
+                   "edited_channel_post"]
+# Libraries whose DEBUG output carries whole updates (names, typed text), SQL parameters or
+# request lines; they never go below INFO, whatever LOG_LEVEL says.
+CHATTY_LOGGERS = ("telegram", "aiosqlite", "tornado", "apscheduler", "asyncio")
+# Libraries that log request URLs, which contain the bot token: WARNING at least.
+URL_LOGGERS = ("httpx", "httpcore", "hpack", "tornado.access")
+
+COMMANDS: dict[str, tuple[tuple[str, str], ...]] = {
+    "nl": (
+        ("start", "Begin (opnieuw)"),
+        ("help", "Hoe deze gids werkt en wat hij bewaart"),
+        ("menu", "Terug naar het begin"),
+        ("nood", "Acuut gevaar: 112 en directe hulp"),
+        ("wis", "Verlaten en dit gesprek wissen"),
+        ("taal", "Language: English / Nederlands"),
+    ),
+    "en": (
+        ("start", "Start (again)"),
+        ("help", "How this guide works and what it keeps"),
+        ("menu", "Back to the start"),
+        ("nood", "Acute danger: 112 and immediate help"),
+        ("wis", "Leave and erase this conversation"),
+        ("taal", "Taal: Nederlands / English"),
+    ),
+}
+
+AnyApplication = Any  # Application[ExtBot[...], ...]: PTB's generics add nothing here
+
+
+def opt_in_timedelta() -> None:
+    """PTB 22 warns on integer time periods unless this opt-in is set (its future default)."""
+    os.environ.setdefault("PTB_TIMEDELTA", "true")
+
+
+@dataclass
+class Runtime:
+    """What lives as long as the Application: the guide, the sessions and background tasks."""
+
+    settings: Settings
+    holder: GuideHolder
+    sessions: Sessions
+    watcher: FlowWatcher
+    adapter: TelegramAdapter
+    mode: str
+    tasks: list[asyncio.Task[None]] = field(default_factory=list)
+    handles_sighup: bool = False
+
+    async def post_init(self, application: AnyApplication) -> None:
+        await self.sessions.open()
+        await self._set_commands(application)
+        loop = asyncio.get_running_loop()
+        # Application.create_task warns before start(); plain loop tasks are cancelled on close.
+        self.tasks.append(loop.create_task(self._purge_forever(), name="wegwijzer-purge"))
+        self.tasks.append(loop.create_task(self.watcher.run(), name="wegwijzer-reload"))
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError, AttributeError):
+            loop.add_signal_handler(signal.SIGHUP, self.watcher.wake.set)
+            self.handles_sighup = True
+        log_event("startup", version=__version__, flow=self.holder.guide.version,
+                  flows=self.holder.files, count=len(self.holder.guide.nodes), mode=self.mode)
+
+    async def post_shutdown(self, application: AnyApplication) -> None:
+        if self.handles_sighup:
+            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+                asyncio.get_running_loop().remove_signal_handler(signal.SIGHUP)
+            self.handles_sighup = False
+        for task in self.tasks:
+            task.cancel()
+        for task in self.tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self.tasks.clear()
+        await self.sessions.close()
+        log_event("shutdown", mode=self.mode)
+
+    async def _set_commands(self, application: AnyApplication) -> None:
+        from telegram import BotCommand
+        from telegram.error import TelegramError
+
+        for language, commands in COMMANDS.items():
+            try:
+                await application.bot.set_my_commands(
+                    [BotCommand(name, description) for name, description in commands],
+                    language_code=None if language == "nl" else language,
+                )
+            except TelegramError as error:  # the bot works without a command menu
+                log_event("telegram_error", level=logging.WARNING, reason=type(error).__name__,
+                          method="setMyCommands")
+
+    async def purge_once(self) -> int:
+        removed = await self.sessions.purge(time.time())
+        if removed >= 0:
+            log_event("purge", count=removed)
+        return removed
+
+    async def _purge_forever(self) -> None:
+        while True:
+            await asyncio.sleep(self.settings.purge_minutes * 60)
+            await self.purge_once()
+
+
+def build_application(
+    settings: Settings,
+    holder: GuideHolder,
+    store: SessionStore,
+    *,
+    flood: FloodGuard | None = None,
+    loader: GuideLoader = default_loader,
+) -> AnyApplication:
+    """The one Application factory: polling, webhook and the tests all use it."""
+    opt_in_timedelta()
+    from telegram import Update
+    from telegram.ext import AIORateLimiter, ApplicationBuilder, TypeHandler
+    from telegram.request import HTTPXRequest
+
+    if not settings.token:
+        raise SettingsError("TELEGRAM_BOT_TOKEN is not set; `wegwijzer run` needs it.")
+    sessions = Sessions(store, retention_seconds=settings.session_hours * 3600)
+    adapter = TelegramAdapter(holder, sessions, settings.secret_key, flood=flood)
+    watcher = FlowWatcher(holder, settings.flows_dir, loader=loader,
+                          interval=settings.reload_seconds)
+    runtime = Runtime(
+        settings=settings, holder=holder, sessions=sessions, watcher=watcher, adapter=adapter,
+        mode="webhook" if settings.webhook_mode else "polling",
+    )
+    api = settings.api_base_url
+    application = (
+        ApplicationBuilder()
+        .token(settings.token)
+        .base_url(f"{api}/bot")
+        .base_file_url(f"{api}/file/bot")
+        .request(HTTPXRequest(connection_pool_size=8, connect_timeout=5.0, read_timeout=10.0,
+                              write_timeout=10.0, pool_timeout=3.0))
+        .get_updates_request(HTTPXRequest(connection_pool_size=1, connect_timeout=5.0,
+                                          read_timeout=10.0, write_timeout=10.0,
+                                          pool_timeout=3.0))
+        # 30 messages/s overall, 20/min per group; a 429 is waited out and retried twice.
+        .rate_limiter(AIORateLimiter(max_retries=2))
+        .post_init(runtime.post_init)
+        .post_shutdown(runtime.post_shutdown)
+        .build()
+    )
+    application.add_handler(TypeHandler(Update, adapter.on_update))
+    application.add_error_handler(adapter.on_error)
+    application.bot_data["wegwijzer"] = runtime
+    return application
+
+
+def runtime_of(application: AnyApplication) -> Runtime:
+    runtime: Runtime = application.bot_data["wegwijzer"]
+    return runtime
+
+
+def polling_parameters(settings: Settings) -> dict[str, Any]:
+    return {"allowed_updates": ALLOWED_UPDATES, "drop_pending_updates": False}
+
+
+def webhook_parameters(settings: Settings) -> dict[str, Any]:
+    """Arguments for run_webhook/start_webhook. PTB serves plain HTTP on listen:port; put a TLS
+    proxy in front that forwards `Content-Type: application/json` unchanged (PTB refuses
+    anything else, even with `; charset=utf-8`, with 403)."""
+    url = settings.webhook_url or ""
+    return {
+        "listen": settings.webhook_listen,
+        "port": settings.webhook_port,
+        "url_path": urlparse(url).path.lstrip("/"),
+        "webhook_url": url,
+        "secret_token": settings.webhook_secret,
+        "allowed_updates": ALLOWED_UPDATES,
+        "drop_pending_updates": False,
+    }
+
+
+def setup_logging(settings: Settings) -> None:
+    """Our JSON/text lines with redaction, and libraries kept from printing secrets or data."""
+    from bot.logs import configure_logging
+
+    configure_logging(level=settings.log_level, log_format=settings.log_format,
+                      secrets=settings.secrets)
+    level = logging.getLevelName(settings.log_level)
+    for name in CHATTY_LOGGERS:
+        logging.getLogger(name).setLevel(max(logging.INFO, level))
+    for name in URL_LOGGERS:
+        logging.getLogger(name).setLevel(max(logging.WARNING, level))
+
+
+def open_store(settings: Settings) -> SessionStore:
+    from bot.store import SqliteStore
+
+    return SqliteStore(settings.database, retention_seconds=settings.session_hours * 3600)
+
+
+def main(args: argparse.Namespace | None = None) -> int:
+    """Run the bot until stopped. Exit 2 on a settings error, 1 on broken flows or no Telegram."""
+    try:
+        settings = load_settings(require_token=True)
+    except SettingsError as error:
+        print(f"wegwijzer run: {error}", file=sys.stderr)
+        return 2
+    setup_logging(settings)
+    result = default_loader(settings.flows_dir)
+    if not result.ok or result.guide is None:
+        for problem in result.problems:
+            print(problem, file=sys.stderr)
+        print(f"wegwijzer run: the guide in {settings.flows_dir} has errors; fix them "
+              "(see `wegwijzer check`) and start again.", file=sys.stderr)
+        return 1
+    holder = GuideHolder(result.guide, files=len(fingerprint(Path(settings.flows_dir))))
+    application = build_application(settings, holder, open_store(settings))
+    from telegram.error import InvalidToken, NetworkError
+
+    try:
+        if settings.webhook_mode:
+            application.run_webhook(**webhook_parameters(settings))
+        else:
+            application.run_polling(**polling_parameters(settings))
+    except InvalidToken:
+        print("wegwijzer run: Telegram refused TELEGRAM_BOT_TOKEN; copy it again from "
+              "@BotFather.", file=sys.stderr)
+        return 1
+    except NetworkError as error:
+        print(f"wegwijzer run: cannot reach the Bot API at {settings.api_base_url} "
+              f"({type(error).__name__}); check the network or TELEGRAM_API_BASE_URL.",
+              file=sys.stderr)
+        return 1
+    return 0
