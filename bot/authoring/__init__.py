@@ -1,0 +1,56 @@
+"""Tools for the network staff who write the guidance: graph, preview, conversation tests, diff.
+
+Each tool reads the flows through the same loader and checks as the bot, so what staff see here is
+what users will get. The shared pieces (finding the flows folder, loading it, printing problems)
+live here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from bot.flow.loader import LoadResult, load_guide
+
+OK = 0
+FAILED = 1
+USAGE_ERROR = 2
+
+
+def flows_dir(args: argparse.Namespace) -> Path:
+    """`--flows DIR`, else $WEGWIJZER_FLOWS_DIR, else `flows/` (the same rule as the bot's settings).
+
+    Read directly rather than through `load_settings`, so a half-configured bot (a bad webhook
+    setting, no secret key) never stops staff from looking at their flows.
+    """
+    chosen: Path | None = getattr(args, "flows", None)
+    if chosen is not None:
+        return chosen
+    return Path(os.environ.get("WEGWIJZER_FLOWS_DIR", "").strip() or "flows")
+
+
+def load_flows(folder: Path) -> LoadResult | None:
+    """Load the flows folder; None (after saying why on stderr) when there is no such folder."""
+    if not folder.is_dir():
+        say_error(
+            f"Map met flows niet gevonden: {folder}. Geef de map aan met --flows MAP "
+            "of zet WEGWIJZER_FLOWS_DIR."
+        )
+        return None
+    return load_guide(folder)
+
+
+def report_problems(result: LoadResult) -> None:
+    """Every problem of a load on stderr, one `file:line:col: severity: path: message` a line."""
+    for problem in result.problems:
+        say_error(str(problem))
+
+
+def say(text: str) -> None:
+    sys.stdout.write(text if text.endswith("\n") else text + "\n")
+
+
+def say_error(text: str) -> None:
+    sys.stderr.write(text if text.endswith("\n") else text + "\n")
