@@ -333,6 +333,7 @@ def _read_node(reader: _Reader, node_id: str, value: Any, where: Location, path:
     ]
     requires = [str(item).strip() for item, _, _ in reader.items(data, "requires", path) if item is not None]
     outcome = reader.text(data, "outcome", path, required=False)
+    end = reader.flag(data, "end", path)
     if text is None:
         return None
     return Node(
@@ -342,10 +343,10 @@ def _read_node(reader: _Reader, node_id: str, value: Any, where: Location, path:
         paragraphs=tuple(paragraphs),
         options=tuple(options),
         contacts=tuple(contacts),
-        end=reader.flag(data, "end", path),
+        end=end,
         requires=tuple(requires),
         outcome=outcome,
-        location=where if data is None else data.location,
+        location=data.location,
     )
 
 
@@ -670,14 +671,9 @@ def load_guide(flows_dir: Path, *, today: date | None = None) -> LoadResult:
         guide_location=guide_location,
         unreadable=unreadable,
     )
-    problems = _sorted(reader.problems)
-    usable = not any(p.is_error for p in problems) and guide.start in guide.nodes
-    return LoadResult(guide if usable or _structurally_sound(guide) else None, problems, files)
-
-
-def _structurally_sound(guide: Guide) -> bool:
-    """Whether tools (graph, preview) can still show a guide that has errors."""
-    return guide.start in guide.nodes and guide.emergency in guide.nodes and guide.help in guide.nodes
+    # The guide is returned even with errors so tools (graph, preview, diff) can show it; the bot
+    # and the chat only use it when `LoadResult.ok`.
+    return LoadResult(guide, _sorted(reader.problems), files)
 
 
 def _sorted(problems: list[Problem]) -> list[Problem]:

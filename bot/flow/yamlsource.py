@@ -18,6 +18,7 @@ from bot.flow.model import Location
 
 MAX_FILE_BYTES = 1024 * 1024
 MAX_DEPTH = 40
+_BOOL_TAG = "tag:yaml.org,2002:bool"
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,6 +122,9 @@ class _Builder:
                 items.append(self.build(child, depth + 1))
                 items.item_locations.append(self.where(child))
             return items
+        if node.tag == _BOOL_TAG and node.value.lower() not in {"true", "false"}:
+            # YAML 1.1 reads yes/no/on/off as booleans; in a text like "en: On" that is a trap.
+            return node.value
         return self.loader.construct_object(node, deep=True)
 
     def _mapping(self, node: yaml.MappingNode, depth: int) -> LocatedMap:
@@ -199,6 +203,13 @@ def read_yaml(path: Path, display: str | None = None) -> SourceFile:
     return source
 
 
+_UNCLOSED = {
+    "while scanning a quoted scalar": "een tekst tussen aanhalingstekens wordt niet afgesloten",
+    "while parsing a flow mapping": "een { ... } wordt niet afgesloten met }",
+    "while parsing a flow sequence": "een [ ... ] wordt niet afgesloten met ]",
+}
+
+
 def _compose(name: str, text: str) -> tuple[Any, Problem | None]:
     loader = yaml.SafeLoader(text)
     builder = _Builder(name, loader)
@@ -241,8 +252,13 @@ def _compose(name: str, text: str) -> tuple[Any, Problem | None]:
             "een sleutel moet een gewone tekst zijn, geen lijst of mapping.",
         )
     except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
         reason = (error.problem or error.context or "ongeldige YAML").strip()
+        # An unclosed quote or bracket is only noticed at the end of the file; point at its start.
+        at_end = "end of stream" in reason and error.context_mark is not None
+        mark = error.context_mark if at_end else (error.problem_mark or error.context_mark)
+        if at_end:
+            reason = _UNCLOSED.get((error.context or "").strip(), "iets dat hier begint, wordt nergens afgesloten")
+
         return None, Problem(
             _mark(name, mark),
             "error",

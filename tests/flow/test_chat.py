@@ -1,0 +1,51 @@
+"""`wegwijzer chat` in a real subprocess, with piped input as a script would use it."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from .conftest import BASIC
+
+
+def chat(lines: str, *extra: str, flows: Path = BASIC) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "bot", "chat", "--flows", str(flows), *extra],
+        input=lines, capture_output=True, text=True, timeout=30, check=False,
+    )
+
+
+def test_numbers_pick_buttons_and_reach_the_threat_node() -> None:
+    run = chat("1\n1\n")
+    assert run.returncode == 0, run.stderr
+    assert "Wie bent u?" in run.stdout and "  1. Burgemeester" in run.stdout
+    after_threat = run.stdout.split("> 1")[-1]
+    assert "112" in after_threat and "070-3738314" in after_threat
+
+
+def test_typed_words_and_labels_work_too() -> None:
+    run = chat("ik word bedreigd\n")
+    assert "070-3738314" in run.stdout.split("> ik word bedreigd")[1]
+    run = chat("wethouder\nbeveiliging thuis\n")
+    assert "Als bestuurder kunt u advies krijgen." in run.stdout
+
+
+def test_commands_and_english() -> None:
+    run = chat("/help\n/terug\n", "--lang", "en")
+    assert "Welcome. Who are you?" in run.stdout
+    assert "Help with this guide." in run.stdout
+
+
+def test_erase_ends_the_chat_cleanly() -> None:
+    run = chat("1\n/wis\n1\n")
+    assert run.returncode == 0
+    assert run.stdout.rstrip().endswith("Gewist. Typ /start om opnieuw te beginnen.")
+
+
+def test_end_of_input_ends_cleanly_and_a_broken_guide_is_refused(tmp_path: Path) -> None:
+    assert chat("").returncode == 0
+    (tmp_path / "guide.yaml").write_text("guide: [\n", encoding="utf-8")
+    run = chat("1\n", flows=tmp_path)
+    assert run.returncode == 1
+    assert "guide.yaml:" in run.stderr and "Traceback" not in run.stderr
