@@ -18,8 +18,10 @@ and no time finer than the ISO week.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sqlite3
+import threading
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass, field
@@ -237,9 +239,7 @@ class SqliteStore:
             if not self.path.exists():
                 # Created owner-only; SQLite gives its -wal and -shm files the same mode.
                 self.path.touch(mode=0o600)
-            db = await aiosqlite.connect(
-                self.path, isolation_level=None, timeout=self.busy_timeout_ms / 1000
-            )
+            db = await _connect(self.path, self.busy_timeout_ms)
             await self._configure(db)
             await self._migrate(db)
         except (sqlite3.Error, OSError) as error:
@@ -448,6 +448,19 @@ class SqliteStore:
             if part.exists():
                 total += part.stat().st_size
         return total
+
+
+async def _connect(path: Path, busy_timeout_ms: int) -> aiosqlite.Connection:
+    connecting = aiosqlite.connect(path, isolation_level=None, timeout=busy_timeout_ms / 1000)
+    try:
+        return await connecting
+    except BaseException:
+        # aiosqlite stops its worker thread on a failed connect but does not wait for it; if the
+        # event loop closes first, the thread dies with "Event loop is closed". Wait for it here.
+        worker = getattr(connecting, "_thread", None)
+        if isinstance(worker, threading.Thread) and worker.is_alive():
+            await asyncio.to_thread(worker.join, 5)
+        raise
 
 
 async def _user_version(db: aiosqlite.Connection) -> int:

@@ -1,0 +1,203 @@
+"""Storage faults: every SQLite failure leaves as StorageError, says what to do, and heals.
+
+The faults are SQLite's own: a full database (`max_page_count`), a read-only connection
+(`query_only`, which raises the same SQLITE_READONLY a read-only file does; the tests run as root
+here, where file modes do not stop writes), a lock held by another process, a file that is not a
+database, a folder that does not exist, and a SIGKILL in the middle of writing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from bot.errors import StorageError
+from bot.flow.session import SessionState, Tally
+from bot.store import SqliteStore, StoredSession
+
+NOW = 1_800_000_000.0
+KEY = "c0ffee" * 10 + "abcd"
+STATE = SessionState(node="dreiging", variables=(("rol", "wethouder"),))
+
+
+def stored(at: float = NOW) -> StoredSession:
+    return StoredSession(state=STATE, message_ids=(1, 2, 3), log_id="feedface", updated_at=at)
+
+
+@pytest.fixture
+async def store(tmp_path: Path):
+    opened = SqliteStore(tmp_path / "db.sqlite3", retention_seconds=3600, busy_timeout_ms=100)
+    await opened.open()
+    yield opened
+    await opened.close()
+
+
+async def _pragma(store: SqliteStore, statement: str) -> None:
+    # The fault switches below are per-connection pragmas, so they go through the store's own
+    # connection; there is no public way in, on purpose.
+    assert store._db is not None
+    await store._db.execute(statement)
+
+
+def assert_says_nothing_personal(error: StorageError) -> None:
+    message = str(error)
+    assert KEY not in message
+    assert "dreiging" not in message
+    assert "wethouder" not in message
+    assert error.__cause__ is None  # the sqlite3 error (and its SQL) is not chained along
+
+
+async def test_a_missing_folder_is_named_with_the_fix(tmp_path):
+    store = SqliteStore(tmp_path / "nope" / "db.sqlite3", retention_seconds=3600)
+    with pytest.raises(StorageError, match="folder .*nope does not exist; create it"):
+        await store.open()
+
+
+async def test_a_file_that_is_not_a_database_is_refused_clearly(tmp_path):
+    path = tmp_path / "db.sqlite3"
+    path.write_bytes(b"this is not a database, just some text\n" * 100)
+    with pytest.raises(StorageError, match="SQLITE_NOTADB: the file is not a SQLite database"):
+        await SqliteStore(path, retention_seconds=3600).open()
+
+
+async def test_a_full_disk_raises_storage_error_and_the_store_recovers(store):
+    """'database or disk is full' becomes a StorageError; once space is back, saving works."""
+    await store.save("filler", stored())
+    await _pragma(store, "PRAGMA max_page_count = 1")  # no room for anything new
+    big = StoredSession(state=SessionState(node="x" * 40, back=("y" * 40,) * 20), updated_at=NOW)
+    with pytest.raises(StorageError, match="SQLITE_FULL: the disk is full") as raised:
+        for index in range(50):
+            await store.save(f"{KEY}{index}", big)
+    assert raised.value.args[0].startswith("could not save a session")
+    assert_says_nothing_personal(raised.value)
+    with pytest.raises(StorageError, match="SQLITE_FULL"):
+        await store.count([Tally("node", f"n{index}") for index in range(500)], _week())
+
+    await _pragma(store, "PRAGMA max_page_count = 1073741823")
+    await store.save(KEY, stored())
+    assert await store.load(KEY, NOW) == stored()
+    assert await store.integrity_check() == ["ok"]
+
+
+async def test_a_read_only_database_raises_storage_error_on_every_write(store):
+    await store.save(KEY, stored())
+    await _pragma(store, "PRAGMA query_only = ON")
+    writes = [
+        store.save(KEY, stored(NOW + 1)),
+        store.delete(KEY),
+        store.purge_expired(NOW + 10_000),
+        store.count([Tally("entry", "start")], _week()),
+    ]
+    for write in writes:
+        with pytest.raises(StorageError, match="SQLITE_READONLY: the database is read-only"):
+            await write
+    assert await store.load(KEY, NOW) == stored()  # reading still works
+    await _pragma(store, "PRAGMA query_only = OFF")
+    await store.delete(KEY)
+    assert await store.load(KEY, NOW) is None
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="file modes do not stop root from writing")
+async def test_a_read_only_file_raises_storage_error(tmp_path):
+    path = tmp_path / "db.sqlite3"
+    async with SqliteStore(path, retention_seconds=3600) as first:
+        await first.save(KEY, stored())
+    path.chmod(0o400)
+    store = SqliteStore(path, retention_seconds=3600)
+    try:
+        with pytest.raises(StorageError):
+            await store.open()
+            await store.save(KEY, stored())
+    finally:
+        await store.close()
+        path.chmod(0o600)
+
+
+async def test_a_lock_held_by_another_process_times_out_as_storage_error(store):
+    """Another writer holding the lock past the busy timeout gives SQLITE_BUSY, then heals."""
+    other = sqlite3.connect(store.path, isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")
+        with pytest.raises(StorageError, match="SQLITE_BUSY: the database is locked"):
+            await store.save(KEY, stored())
+        other.execute("ROLLBACK")
+    finally:
+        other.close()
+    await store.save(KEY, stored())
+    assert await store.load(KEY, NOW) == stored()
+
+
+async def test_an_unopenable_path_is_storage_error_not_sqlite3(tmp_path):
+    directory = tmp_path / "db.sqlite3"
+    directory.mkdir()  # a folder where the file should be
+    with pytest.raises(StorageError, match="could not open the session database"):
+        await SqliteStore(directory, retention_seconds=3600).open()
+
+
+def _week():
+    from datetime import UTC, datetime
+
+    return datetime(2026, 11, 25, tzinfo=UTC)
+
+
+# -- kill and restart ----------------------------------------------------------------------------
+
+WRITER = """
+import asyncio, sys
+from pathlib import Path
+from bot.flow.session import SessionState, Tally
+from bot.store import SqliteStore, StoredSession
+from datetime import datetime, timezone
+
+async def main():
+    store = SqliteStore(Path(sys.argv[1]), retention_seconds=3600)
+    await store.open()
+    step = 0
+    while True:
+        for user in range(50):
+            state = SessionState(node=f"node{step % 7}", back=("start",) * (step % 5))
+            await store.save(f"user{user:03d}", StoredSession(state, (step, user), "id", 1e9 + step))
+            await store.count([Tally("node", f"node{step % 7}")], datetime.now(timezone.utc))
+        step += 1
+        print(step, flush=True)
+
+asyncio.run(main())
+"""
+
+
+async def test_a_kill_in_the_middle_of_writes_leaves_a_sound_resumable_database(tmp_path):
+    """SIGKILL while 50 users are being saved: integrity stays ok and every session loads."""
+    path = tmp_path / "db.sqlite3"
+    for _round in range(3):
+        child = subprocess.Popen(
+            [sys.executable, "-c", WRITER, str(path)],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )
+        assert child.stdout is not None
+        started = time.monotonic()
+        while True:  # wait until it is well into writing, then kill it mid-transaction
+            line = await asyncio.to_thread(child.stdout.readline)
+            assert line, child.stderr.read() if child.stderr else "writer died"
+            if int(line) >= 3 or time.monotonic() - started > 20:
+                break
+        child.send_signal(signal.SIGKILL)
+        child.wait(timeout=10)
+        child.stdout.close()
+        if child.stderr:
+            child.stderr.close()
+
+        assert Path(f"{path}-wal").exists()  # it really died with a live WAL
+        async with SqliteStore(path, retention_seconds=1e12) as store:
+            assert await store.integrity_check() == ["ok"]
+            loaded = [await store.load(f"user{user:03d}", 2e9) for user in range(50)]
+            assert all(session is not None for session in loaded)
+            assert {s.state.node for s in loaded if s} <= {f"node{n}" for n in range(7)}
+            assert sum(c.n for c in await store.weekly_counts(1)) >= 150
