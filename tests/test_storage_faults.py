@@ -12,7 +12,6 @@ import asyncio
 import os
 import signal
 import sqlite3
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -57,7 +56,7 @@ def assert_says_nothing_personal(error: StorageError) -> None:
 
 async def test_a_missing_folder_is_named_with_the_fix(tmp_path):
     store = SqliteStore(tmp_path / "nope" / "db.sqlite3", retention_seconds=3600)
-    with pytest.raises(StorageError, match="folder .*nope does not exist; create it"):
+    with pytest.raises(StorageError, match=r"folder .*nope does not exist; create it"):
         await store.open()
 
 
@@ -68,14 +67,18 @@ async def test_a_file_that_is_not_a_database_is_refused_clearly(tmp_path):
         await SqliteStore(path, retention_seconds=3600).open()
 
 
+async def fill(store: SqliteStore, big: StoredSession) -> None:
+    for index in range(50):
+        await store.save(f"{KEY}{index}", big)
+
+
 async def test_a_full_disk_raises_storage_error_and_the_store_recovers(store):
     """'database or disk is full' becomes a StorageError; once space is back, saving works."""
     await store.save("filler", stored())
     await _pragma(store, "PRAGMA max_page_count = 1")  # no room for anything new
     big = StoredSession(state=SessionState(node="x" * 40, back=("y" * 40,) * 20), updated_at=NOW)
     with pytest.raises(StorageError, match="SQLITE_FULL: the disk is full") as raised:
-        for index in range(50):
-            await store.save(f"{KEY}{index}", big)
+        await fill(store, big)
     assert raised.value.args[0].startswith("could not save a session")
     assert_says_nothing_personal(raised.value)
     with pytest.raises(StorageError, match="SQLITE_FULL"):
@@ -105,6 +108,11 @@ async def test_a_read_only_database_raises_storage_error_on_every_write(store):
     assert await store.load(KEY, NOW) is None
 
 
+async def open_and_save(store: SqliteStore) -> None:
+    await store.open()
+    await store.save(KEY, stored())
+
+
 @pytest.mark.skipif(os.geteuid() == 0, reason="file modes do not stop root from writing")
 async def test_a_read_only_file_raises_storage_error(tmp_path):
     path = tmp_path / "db.sqlite3"
@@ -114,8 +122,7 @@ async def test_a_read_only_file_raises_storage_error(tmp_path):
     store = SqliteStore(path, retention_seconds=3600)
     try:
         with pytest.raises(StorageError):
-            await store.open()
-            await store.save(KEY, stored())
+            await open_and_save(store)
     finally:
         await store.close()
         path.chmod(0o600)
@@ -173,28 +180,33 @@ asyncio.run(main())
 """
 
 
+def wal_size(path: Path) -> int:
+    wal = Path(f"{path}-wal")
+    return wal.stat().st_size if wal.exists() else 0
+
+
 async def test_a_kill_in_the_middle_of_writes_leaves_a_sound_resumable_database(tmp_path):
     """SIGKILL while 50 users are being saved: integrity stays ok and every session loads."""
     path = tmp_path / "db.sqlite3"
     for _round in range(3):
-        child = subprocess.Popen(
-            [sys.executable, "-c", WRITER, str(path)],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        child = await asyncio.create_subprocess_exec(
+            sys.executable, "-c", WRITER, str(path),
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
         )
         assert child.stdout is not None
         started = time.monotonic()
         while True:  # wait until it is well into writing, then kill it mid-transaction
-            line = await asyncio.to_thread(child.stdout.readline)
-            assert line, child.stderr.read() if child.stderr else "writer died"
+            line = await asyncio.wait_for(child.stdout.readline(), timeout=30)
+            if not line:
+                _, errors = await child.communicate()
+                pytest.fail(f"the writer died: {errors.decode()}")
             if int(line) >= 3 or time.monotonic() - started > 20:
                 break
         child.send_signal(signal.SIGKILL)
-        child.wait(timeout=10)
-        child.stdout.close()
-        if child.stderr:
-            child.stderr.close()
+        await child.communicate()
+        assert child.returncode == -signal.SIGKILL
 
-        assert Path(f"{path}-wal").exists()  # it really died with a live WAL
+        assert wal_size(path) > 0  # it really died with a live WAL
         async with SqliteStore(path, retention_seconds=1e12) as store:
             assert await store.integrity_check() == ["ok"]
             loaded = [await store.load(f"user{user:03d}", 2e9) for user in range(50)]

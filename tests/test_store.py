@@ -58,6 +58,14 @@ def artifacts(path: Path) -> bytes:
     return data
 
 
+def wal_size(path: Path) -> int:
+    return Path(f"{path}-wal").stat().st_size
+
+
+def file_modes(path: Path) -> list[int]:
+    return [Path(f"{path}{suffix}").stat().st_mode & 0o777 for suffix in ("", "-wal", "-shm")]
+
+
 async def test_a_new_database_gets_the_current_schema_and_only_the_allowed_columns(store):
     """An empty file is migrated to the latest version, with exactly the reviewed columns."""
     assert await store.schema_version() == SCHEMA_VERSION
@@ -178,7 +186,7 @@ async def test_an_erased_session_leaves_no_bytes_in_the_file_or_the_wal(store, h
     leftovers = artifacts(store.path)
     assert CANARY.encode() not in leftovers
     assert key.encode() not in leftovers
-    assert Path(f"{store.path}-wal").stat().st_size == 0
+    assert wal_size(store.path) == 0
     assert await store.load("someone-else", NOW) is not None
 
 
@@ -232,8 +240,7 @@ async def test_a_closed_store_raises_storage_error(tmp_path):
 async def test_the_database_file_is_private_to_its_owner(store):
     """The file (and so its -wal and -shm) is created readable by the service user only."""
     await store.save("key", session())
-    for suffix in ("", "-wal", "-shm"):
-        assert Path(f"{store.path}{suffix}").stat().st_mode & 0o077 == 0
+    assert file_modes(store.path) == [0o600, 0o600, 0o600]
 
 
 async def test_health_helpers_report_ok_and_a_size(store):
