@@ -236,7 +236,7 @@ class TelegramAdapter:
         self.holder = holder
         self.sessions = sessions
         self.secret_key = secret_key
-        self.flood = flood or FloodGuard()
+        self.flood = flood if flood is not None else FloodGuard()
         self.clock = clock
         self.monotonic = monotonic
         self._told_private_only: OrderedDict[str, None] = OrderedDict()

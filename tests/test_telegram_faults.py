@@ -1,0 +1,171 @@
+"""Under pressure the bot keeps answering: Bot API faults, failing storage, its own bugs, floods."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Iterable
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from bot.flood import FloodGuard, FloodLimits, Verdict
+from bot.flow.session import Tally
+from bot.store import MemoryStore, StoredSession
+from tests.fakes.bot_api import FakeBotApi, FakeUser
+from tests.fakes.running_bot import bot_settings, running_bot
+
+
+@pytest.fixture
+async def api() -> AsyncIterator[FakeBotApi]:
+    async with FakeBotApi() as fake:
+        yield fake
+
+
+class FlakyStore(MemoryStore):
+    """A store that raises on every call while `broken` is set, like a locked or full disk."""
+
+    broken = False
+
+    def _check(self) -> None:
+        if self.broken:
+            raise OSError("disk full at /var/lib/wegwijzer (user 5550001 said: hallo)")
+
+    async def open(self) -> None:
+        self._check()
+
+    async def load(self, key: str, now: float) -> StoredSession | None:
+        self._check()
+        return await super().load(key, now)
+
+    async def save(self, key: str, session: StoredSession) -> None:
+        self._check()
+        await super().save(key, session)
+
+    async def delete(self, key: str) -> None:
+        self._check()
+        await super().delete(key)
+
+    async def purge_expired(self, now: float) -> int:
+        self._check()
+        return await super().purge_expired(now)
+
+    async def count(self, tallies: Iterable[Tally], when: datetime) -> None:
+        self._check()
+        await super().count(tallies, when)
+
+
+class ExplodingFloodGuard(FloodGuard):
+    """Makes the handler fail halfway, as a bug would."""
+
+    def check(self, key: str, now: float, *, emergency: bool = False) -> Verdict:
+        raise RuntimeError("bug while handling user 5550001 'ik word bedreigd'")
+
+
+def events(caplog: pytest.LogCaptureFixture, name: str) -> list[logging.LogRecord]:
+    return [r for r in caplog.records if getattr(r, "event", None) == name]
+
+
+async def test_429_with_retry_after_is_waited_out_and_the_answer_arrives_once(
+    api: FakeBotApi, tmp_path: Path
+) -> None:
+    """Telegram's flood control (429, retry_after=1) delays the answer; it is not lost or doubled."""
+    async with running_bot(bot_settings(api, tmp_path)):
+        user = FakeUser(api)
+        api.fail_next("sendMessage", 429, retry_after=1)
+        answer = await user.start()
+        assert "Wat is uw rol?" in answer
+        sends = api.calls_to("sendMessage", ok=None)
+        assert [c.status for c in sends] == [429, 200]
+        assert sends[1].at - sends[0].at >= 1.0
+        assert len(user.bot_messages()) == 1
+
+
+async def test_500_from_the_api_is_retried(api: FakeBotApi, tmp_path: Path) -> None:
+    """A server error on sendMessage or editMessageText is retried with back-off."""
+    async with running_bot(bot_settings(api, tmp_path)):
+        user = FakeUser(api)
+        api.fail_next("sendMessage", 500)
+        assert "Wat is uw rol?" in await user.start()
+        api.fail_next("editMessageText", 502, description="Bad Gateway")
+        assert "Waar gaat het over?" in await user.press("Burgemeester")
+        assert [c.status for c in api.calls_to("sendMessage", ok=None)] == [500, 200]
+        assert [c.status for c in api.calls_to("editMessageText", ok=None)] == [502, 200]
+        assert len(user.bot_messages()) == 1
+
+
+async def test_failed_edit_falls_back_to_a_new_message(api: FakeBotApi, tmp_path: Path) -> None:
+    """When the pressed message cannot be edited (deleted, too old), the answer comes as new."""
+    async with running_bot(bot_settings(api, tmp_path)):
+        user = FakeUser(api)
+        await user.start()
+        api.fail_next("editMessageText", 400, description="Bad Request: message can't be edited")
+        answer = await user.press("Burgemeester")
+        assert "Waar gaat het over?" in answer
+        assert [m["text"].split("\n")[0] for m in user.bot_messages()][-1] == "Waar gaat het over?"
+
+
+async def test_storage_failing_on_every_call_still_answers_every_update(
+    api: FakeBotApi, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """With the store down the bot answers from memory, logs storage_error, and recovers."""
+    caplog.set_level(logging.INFO)
+    store = FlakyStore()
+    store.broken = True
+    async with running_bot(bot_settings(api, tmp_path), store):
+        user = FakeUser(api)
+        assert "Wat is uw rol?" in await user.start()
+        assert "Waar gaat het over?" in await user.press("Burgemeester")
+        answer = await user.send("ik word bedreigd")
+        assert "070-3738314" in answer
+        failures = events(caplog, "storage_error")
+        assert len(failures) == 3  # one per update, not one per call
+        assert {r.fields["reason"] for r in failures} == {"OSError"}  # type: ignore[attr-defined]
+        assert store.sessions == {}
+
+        store.broken = False
+        answer = await user.press("Terug")
+        assert "Waar gaat het over?" in answer  # the place in the guide survived in memory
+        assert len(store.sessions) == 1
+        assert events(caplog, "storage_recovered")
+    text = "\n".join(r.getMessage() + str(getattr(r, "fields", "")) for r in caplog.records)
+    assert "disk full" not in text
+    assert "5550001" not in text
+
+
+async def test_a_bug_in_the_handler_still_gives_the_fallback_with_112(
+    api: FakeBotApi, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Whatever breaks inside, the user gets 112 and the Ondersteuningsteam; the log one reason."""
+    caplog.set_level(logging.INFO)
+    async with running_bot(bot_settings(api, tmp_path), flood=ExplodingFloodGuard()):
+        user = FakeUser(api)
+        answer = await user.send("ik word bedreigd")
+        assert "112" in answer
+        assert "070-3738314" in answer
+    errors = events(caplog, "handler_error")
+    assert len(errors) == 1
+    assert errors[0].fields["reason"] == "RuntimeError"  # type: ignore[attr-defined]
+    assert "ik word bedreigd" not in caplog.text
+
+
+async def test_flooding_user_is_slowed_others_answered_emergency_still_answered(
+    api: FakeBotApi, tmp_path: Path
+) -> None:
+    """A flood gets one slow-down and then silence; others and "112" still get answers."""
+    flood = FloodGuard(FloodLimits(burst=3, per_second=0.01, quiet_seconds=60))
+    async with running_bot(bot_settings(api, tmp_path), flood=flood):
+        flooder = FakeUser(api, 5550010)
+        other = FakeUser(api, 5550011)
+        for _ in range(12):
+            await flooder.send("hallo", wait=False)
+        assert "Wat is uw rol?" in await other.start()
+        await api.settle()
+        texts = [m["text"] for m in flooder.bot_messages()]
+        assert len(texts) == 4, flooder.transcript()
+        assert sum("Dat begrijp ik niet" in t for t in texts) == 3
+        assert "U stuurt veel berichten" in texts[-1]
+
+        answer = await flooder.send("help, ik ben in gevaar")
+        assert "Bel nu 112" in answer
+        assert "070-3738314" in answer
