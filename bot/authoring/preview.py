@@ -129,7 +129,7 @@ def reading_order(guide: Guide) -> list[str]:
         node = guide.nodes[node_id]
         asked = [guide.variables[name].ask for name in node.requires if name in guide.variables]
         targets = [option.goto for option in node.options] + asked
-        queue.extend(target for target in targets if target in guide.nodes and target not in seen)
+        queue.extend(t for t in targets if t is not None and t in guide.nodes and t not in seen)
     return seen + sorted(set(guide.nodes) - set(seen))
 
 
