@@ -18,7 +18,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 from urllib.parse import urlparse
 
 from bot import __version__
@@ -204,12 +204,12 @@ def webhook_parameters(settings: Settings) -> dict[str, Any]:
     }
 
 
-def setup_logging(settings: Settings) -> None:
+def setup_logging(settings: Settings, stream: TextIO | None = None) -> None:
     """Our JSON/text lines with redaction, and libraries kept from printing secrets or data."""
     from bot.logs import configure_logging
 
     configure_logging(level=settings.log_level, log_format=settings.log_format,
-                      secrets=settings.secrets)
+                      secrets=settings.secrets, stream=stream)
     level = logging.getLevelName(settings.log_level)
     for name in CHATTY_LOGGERS:
         logging.getLogger(name).setLevel(max(logging.INFO, level))

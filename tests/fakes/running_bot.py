@@ -57,8 +57,10 @@ def bot_settings(api: FakeBotApi, tmp_path: Path, *, flows_dir: Path = FIXTURE_G
 
 
 def webhook_env() -> dict[str, str]:
-    return {"WEBHOOK_URL": f"http://127.0.0.1:{free_port()}/telegram-hook",
-            "WEBHOOK_SECRET_TOKEN": WEBHOOK_SECRET}
+    """Webhook mode with the bot's server on a free local port (no TLS proxy in between)."""
+    port = free_port()
+    return {"WEBHOOK_URL": f"http://127.0.0.1:{port}/telegram-hook", "WEBHOOK_PORT": str(port),
+            "WEBHOOK_LISTEN": "127.0.0.1", "WEBHOOK_SECRET_TOKEN": WEBHOOK_SECRET}
 
 
 def guide_from(flows_dir: Path) -> Guide:
@@ -88,7 +90,13 @@ async def running_bot(
                          files=len(fingerprint(settings.flows_dir)))
     application = build_application(settings, holder, store, flood=flood)
     runtime = runtime_of(application)
-    async with application:
+    try:
+        await application.initialize()
+    except Exception:
+        # PTB's shutdown() skips a bot whose getMe failed, leaving its HTTP clients open.
+        await application.bot.shutdown()
+        raise
+    try:
         await application.post_init(application)
         await application.start()
         if settings.webhook_mode:
@@ -100,4 +108,6 @@ async def running_bot(
         finally:
             await application.updater.stop()
             await application.stop()
-    await application.post_shutdown(application)
+    finally:
+        await application.shutdown()
+        await application.post_shutdown(application)
