@@ -1,0 +1,142 @@
+"""`wegwijzer doctor`: a verdict per check, the fix with every failure, and no secret in sight."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main as wegwijzer
+from bot.doctor import diagnose, render
+from bot.store import SCHEMA_VERSION
+from tests.fakes.bot_api import TOKEN, FakeBotApi
+
+SHIPPED_FLOWS = Path(__file__).resolve().parents[1] / "flows"
+SECRET_KEY = "doctor-test-secret-key-0123456789-abcdefghijkl"
+
+
+@pytest.fixture
+def env(tmp_path) -> dict[str, str]:
+    return {
+        "WEGWIJZER_SECRET_KEY": SECRET_KEY,
+        "WEGWIJZER_FLOWS_DIR": str(SHIPPED_FLOWS),
+        "WEGWIJZER_DATABASE": str(tmp_path / "wegwijzer.sqlite3"),
+    }
+
+
+async def report(environ: dict[str, str]) -> tuple[dict[str, str], str]:
+    verdicts, redact = await diagnose(environ)
+    return {v.check: v.status for v in verdicts}, render(verdicts, redact)
+
+
+async def test_a_valid_setup_without_a_token_is_ready(env):
+    """Settings, the shipped flows and a new database are ok; the Bot API check is skipped."""
+    statuses, text = await report(env)
+    assert statuses == {"settings": "warning", "flows": "ok", "database": "ok",
+                        "Bot API": "warning"}
+    assert "TELEGRAM_BOT_TOKEN is not set" in text
+    assert f"integrity ok, schema version {SCHEMA_VERSION}" in text
+    assert "secure_delete on" in text
+    assert text.rstrip().endswith("Ready.")
+    assert SECRET_KEY not in text
+
+
+async def test_with_a_token_the_bot_api_must_answer_get_me(env):
+    async with FakeBotApi() as api:
+        statuses, text = await report(
+            {**env, "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": api.base_url})
+        assert [call.method for call in api.calls] == ["getMe"]
+    assert statuses["Bot API"] == "ok"
+    assert "answers getMe as @wegwijzer_test_bot" in text
+    assert TOKEN not in text
+    assert TOKEN.split(":")[1] not in text
+
+
+async def test_a_refused_token_fails_with_the_fix_and_without_the_token(env):
+    async with FakeBotApi(token="42:AAHsomeOtherTokenThanTheOneConfigured-0123") as api:
+        statuses, text = await report(
+            {**env, "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": api.base_url})
+    assert statuses["Bot API"] == "FAILED"
+    assert "refused the token (HTTP 401); copy it again from @BotFather" in text
+    assert TOKEN.split(":")[1] not in text
+    assert "Not ready: Bot API FAILED." in text
+
+
+async def test_an_unreachable_bot_api_fails_without_showing_the_token_url(env):
+    async with FakeBotApi() as api:
+        closed = api.base_url  # nothing listens here once the server is gone
+    statuses, text = await report(
+        {**env, "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": closed})
+    assert statuses["Bot API"] == "FAILED"
+    assert f"cannot reach {closed} (ConnectError)" in text
+    assert TOKEN.split(":")[1] not in text
+
+
+async def test_a_broken_flow_fails_and_names_the_problem(env, tmp_path):
+    flows = tmp_path / "flows"
+    shutil.copytree(SHIPPED_FLOWS, flows)
+    start = flows / "start.yaml"
+    start.write_text(start.read_text().replace("goto: menu", "goto: menu_that_is_gone", 1))
+    statuses, text = await report({**env, "WEGWIJZER_FLOWS_DIR": str(flows)})
+    assert statuses["flows"] == "FAILED"
+    assert "menu_that_is_gone" in text
+    assert "start.yaml:" in text
+    assert f"wegwijzer check {flows}" in text
+
+
+async def test_a_missing_flows_folder_fails(env, tmp_path):
+    statuses, text = await report({**env, "WEGWIJZER_FLOWS_DIR": str(tmp_path / "nope")})
+    assert statuses["flows"] == "FAILED"
+    assert "does not exist; set WEGWIJZER_FLOWS_DIR" in text
+
+
+async def test_a_missing_secret_fails_but_the_other_checks_still_run(env):
+    del env["WEGWIJZER_SECRET_KEY"]
+    statuses, text = await report(env)
+    assert statuses == {"settings": "FAILED", "flows": "ok", "database": "ok",
+                        "Bot API": "warning"}
+    assert "WEGWIJZER_SECRET_KEY is not set" in text
+
+
+async def test_a_short_secret_is_not_echoed(env):
+    short = "tooshort-secret-99"
+    statuses, text = await report({**env, "WEGWIJZER_SECRET_KEY": short})
+    assert statuses["settings"] == "FAILED"
+    assert short not in text
+
+
+def damage(path: str) -> None:
+    Path(path).write_bytes(b"garbage, not sqlite" * 200)
+
+
+async def test_a_damaged_database_fails_with_what_to_do(env, tmp_path):
+    damage(env["WEGWIJZER_DATABASE"])
+    statuses, text = await report(env)
+    assert statuses["database"] == "FAILED"
+    assert "not a SQLite database; check WEGWIJZER_DATABASE" in text
+
+
+async def test_a_database_from_a_newer_version_fails(env):
+    with sqlite3.connect(env["WEGWIJZER_DATABASE"]) as raw:
+        raw.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 5}")
+    statuses, text = await report(env)
+    assert statuses["database"] == "FAILED"
+    assert "newer than this Wegwijzer understands" in text
+
+
+def test_the_command_exits_0_when_ready_and_1_on_a_failure(env, tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)  # no .env from the developer's checkout
+    for key in ("TELEGRAM_BOT_TOKEN", "WEBHOOK_URL", "WEBHOOK_SECRET_TOKEN",
+                "TELEGRAM_API_BASE_URL", "LOG_LEVEL", "LOG_FORMAT"):
+        monkeypatch.delenv(key, raising=False)
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    assert wegwijzer(["doctor"]) == 0
+    assert capsys.readouterr().out.rstrip().endswith("Ready.")
+
+    monkeypatch.delenv("WEGWIJZER_SECRET_KEY")
+    assert wegwijzer(["doctor"]) == 1
+    out = capsys.readouterr().out
+    assert out.startswith("FAILED   settings: WEGWIJZER_SECRET_KEY is not set")
