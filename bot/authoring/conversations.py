@@ -82,7 +82,7 @@ class Failure:
 
 
 @dataclass
-class TestFile:
+class ConversationFile:
     conversations: list[Conversation] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
 
@@ -166,9 +166,9 @@ def _read_conversation(data: Any, where: Location, errors: list[str]) -> Convers
     return Conversation(name, language, now, tuple(s for s in steps if s is not None), where)
 
 
-def read_test_file(path: Path) -> TestFile:
+def read_test_file(path: Path) -> ConversationFile:
     """The conversations in one YAML file, or the reasons it cannot be read (with file:line)."""
-    result = TestFile()
+    result = ConversationFile()
     source = read_yaml(path, str(path))
     result.errors += [str(problem) for problem in source.problems]
     if source.data is None:
@@ -318,7 +318,7 @@ def run_conversation(guide: Guide, conversation: Conversation) -> Failure | None
 # --- command ---------------------------------------------------------------------------------
 
 
-def test_files(folder: Path, given: Sequence[Path]) -> list[Path]:
+def conversation_files(folder: Path, given: Sequence[Path]) -> list[Path]:
     """The files to run: those given (folders are searched), else <flows>/tests/*.yaml."""
     chosen = list(given) or [folder / "tests"]
     files: list[Path] = []
@@ -357,7 +357,7 @@ def main(args: argparse.Namespace) -> int:
         report_problems(result)
         say_error("De gids heeft fouten (zie hierboven); herstel die eerst (wegwijzer check).")
         return USAGE_ERROR
-    files = test_files(folder, args.files)
+    files = conversation_files(folder, args.files)
     if not files:
         say_error(f"Geen testbestanden gevonden in {folder / 'tests'}; geef bestanden op of maak "
                   "daar een .yaml-bestand met 'tests:'.")

@@ -378,15 +378,14 @@ def main(args: argparse.Namespace) -> int:
         except RevisionError as error:
             say_error(f"wegwijzer diff: {error}")
             return USAGE_ERROR
-        broken = False
+        # A version with errors is still compared (the reviewer should see both); one that
+        # cannot be read at all cannot.
         for result, display, prefix in ((old, old_name, old_prefix), (new, new_name, new_prefix)):
             errors = _problem_lines(result, prefix, display)
             if errors:
                 say(f"Let op: {display} heeft {len(errors)} fout(en); die versie kan niet live:")
                 say("\n".join(f"  {line}" for line in errors) + "\n")
-            if result.guide is None:
-                broken = True
-        if old.guide is None or new.guide is None or broken:
+        if old.guide is None or new.guide is None:
             say_error("Vergelijken kan pas als beide versies te lezen zijn; herstel de fouten hierboven.")
             return FAILED
         say(render_report(compare(old.guide, new.guide), old_name, new_name).rstrip("\n"))
