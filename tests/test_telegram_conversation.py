@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -145,3 +146,90 @@ async def test_commands_are_registered_in_dutch_and_english(
     assert [c["command"] for c in api.commands[""]] == names
     assert [c["command"] for c in api.commands["en"]] == names
     assert api.commands["en"][0]["description"] != api.commands[""][0]["description"]
+
+
+async def test_deep_link_opens_the_named_entry_point(api: FakeBotApi, tmp_path: Path) -> None:
+    """t.me/<bot>?start=nood arrives as "/start nood" and opens the emergency node."""
+    async with running_bot(bot_settings(api, tmp_path, flows_dir=SHIPPED_FLOWS)):
+        answer = await FakeUser(api).start("nood")
+        assert "112" in answer
+
+
+async def test_button_from_an_old_or_forged_message_is_explained_not_crashed(
+    api: FakeBotApi, tmp_path: Path
+) -> None:
+    """Callback data that fits no node gets the stale-button note above the current node."""
+    async with running_bot(bot_settings(api, tmp_path)):
+        user = FakeUser(api)
+        await user.start()
+        mark = len(api.calls)
+        api.push_callback(user.user, user.last_bot_message(), "o:verdwenen:7:beef")
+        call = await api.wait_for(lambda c: c.method in {"sendMessage", "editMessageText"}
+                                  and c.ok, after=mark)
+        assert "Die knop hoort bij een oud bericht." in call.params["text"]
+        assert "Wat is uw rol?" in call.params["text"]
+
+
+async def test_taal_switches_the_language(api: FakeBotApi, tmp_path: Path) -> None:
+    async with running_bot(bot_settings(api, tmp_path)):
+        user = FakeUser(api)
+        await user.start()
+        answer = await user.send("/taal en")
+        assert "The language is now English." in answer
+        assert "Mayor" in user.labels(user.last_bot_message())
+
+
+async def test_a_message_delayed_by_an_outage_is_still_answered(
+    api: FakeBotApi, tmp_path: Path
+) -> None:
+    """A message sent half an hour ago (the bot was down) gets a normal answer, not silence."""
+    async with running_bot(bot_settings(api, tmp_path)):
+        user = FakeUser(api)
+        mark = len(api.calls)
+        api.push_message(user.user, user.chat, text="/start", date=time.time() - 1800)
+        call = await api.wait_for(lambda c: c.method == "sendMessage" and c.ok, after=mark)
+        assert "Wat is uw rol?" in call.params["text"]
+
+
+async def test_erase_deletes_long_conversations_in_batches_of_100(
+    api: FakeBotApi, tmp_path: Path
+) -> None:
+    """deleteMessages takes at most 100 ids; a long chat is erased in several batches."""
+    from bot.flood import FloodGuard, FloodLimits
+
+    generous = FloodGuard(FloodLimits(burst=1000))
+    async with running_bot(bot_settings(api, tmp_path), flood=generous):
+        user = FakeUser(api)
+        await user.start()
+        for _ in range(60):
+            await user.send("hallo", wait=False)
+        await api.settle(quiet=0.2)
+        assert len(user.log.visible()) == 122
+        await user.send("/wis")
+        batches = [c.params["message_ids"] for c in api.calls_to("deleteMessages")]
+        assert [len(b) for b in batches] == [100, 23]
+        assert len(user.log.visible()) == 1  # only "erased" is left
+
+
+async def test_expired_sessions_are_purged_on_a_timer(
+    api: FakeBotApi, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The purge task removes idle sessions and logs how many."""
+    import logging
+
+    from bot.flow.session import SessionState
+    from bot.store import StoredSession
+
+    caplog.set_level(logging.INFO)
+    store = MemoryStore(retention_seconds=60)
+    await store.save("old", StoredSession(SessionState("start"), updated_at=time.time() - 3600))
+    await store.save("new", StoredSession(SessionState("start"), updated_at=time.time()))
+    settings = bot_settings(api, tmp_path, WEGWIJZER_PURGE_MINUTES="0.01")
+    async with running_bot(settings, store):
+        for _ in range(50):
+            if "old" not in store.sessions:
+                break
+            await asyncio.sleep(0.05)
+    assert set(store.sessions) == {"new"}
+    purges = [r for r in caplog.records if getattr(r, "event", None) == "purge"]
+    assert purges[0].fields["count"] == 1  # type: ignore[attr-defined]
