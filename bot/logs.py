@@ -41,8 +41,9 @@ LIBRARY_EVENT = "library"
 _TOKEN_SHAPE = re.compile(r"\d{3,20}:[A-Za-z0-9_-]{30,}")
 # Shorter "secrets" would redact ordinary words; settings already insist on long ones.
 _MIN_SECRET_LENGTH = 8
-# Loggers that print request URLs, and so the bot token, at INFO.
-NOISY_LOGGERS = ("httpx", "httpcore")
+# Loggers that print request URLs, and so the bot token, at INFO; and aiosqlite, which logs
+# every query with its parameters (session keys, states) at DEBUG. All kept at WARNING.
+NOISY_LOGGERS = ("httpx", "httpcore", "aiosqlite")
 FORMATS = ("auto", "json", "text")
 
 

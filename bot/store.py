@@ -5,9 +5,12 @@ what the engine needs plus the message ids the quick exit must delete. Counts ca
 and no time finer than the ISO week.
 
 `SqliteStore` is the real one. Its choices, and why:
-- WAL with `synchronous=FULL`: the write volume is a few rows a second at most, and FULL makes a
-  commit survive a power cut too (NORMAL only survives a crash of the process); the cost is about
-  0.1 ms more per commit.
+- WAL with `synchronous=NORMAL`: the file is never corrupted, and every commit survives a crash
+  or kill of the process. A power cut can undo the last few conversation steps (the user sees the
+  previous step again), nothing worse. Erasures are not at risk: `delete` and `purge_expired` end
+  with a checkpoint, which syncs the WAL and the file to disk in either mode. FULL would make each
+  conversation step wait for an fsync (measured here: 3.6 ms instead of 0.4 ms per save), and
+  PTB handles updates one after another, so that wait would be every user's.
 - `secure_delete=ON` plus a truncating WAL checkpoint after every delete and purge: deleted
   sessions are overwritten with zeros in the file and do not linger in the `-wal` file.
 - One long-lived connection in autocommit mode; every write is its own `BEGIN IMMEDIATE`
@@ -263,7 +266,7 @@ class SqliteStore:
             raise StorageError(
                 "could not switch the session database to WAL mode; is it on a network drive?"
             )
-        await db.execute("PRAGMA synchronous = FULL")
+        await db.execute("PRAGMA synchronous = NORMAL")
         async with db.execute("PRAGMA secure_delete") as cursor:
             row = await cursor.fetchone()
         if row is None or row[0] != 1:

@@ -78,9 +78,9 @@ async def test_a_new_database_gets_the_current_schema_and_only_the_allowed_colum
 
 
 async def test_the_connection_is_durable_and_wipes_what_it_deletes(store):
-    """WAL, synchronous=FULL, secure_delete on and a busy timeout, as SQLite reports them."""
+    """WAL, synchronous=NORMAL, secure_delete on and a busy timeout, as SQLite reports them."""
     assert await store.durability() == {
-        "journal_mode": "wal", "synchronous": 2, "secure_delete": 1, "busy_timeout": 5000,
+        "journal_mode": "wal", "synchronous": 1, "secure_delete": 1, "busy_timeout": 5000,
     }
 
 
