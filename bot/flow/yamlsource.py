@@ -211,7 +211,19 @@ _UNCLOSED = {
 
 
 def _compose(name: str, text: str) -> tuple[Any, Problem | None]:
-    loader = yaml.SafeLoader(text)
+    try:
+        loader = yaml.SafeLoader(text)
+    except yaml.reader.ReaderError as error:
+        # A control character such as NUL: YAML refuses the whole text before parsing it.
+        line = text[: error.position].count("\n") + 1
+        column = error.position - (text.rfind("\n", 0, error.position) + 1) + 1
+        return None, Problem(
+            Location(name, line, column),
+            "error",
+            "",
+            f"een onzichtbaar stuurteken (#x{error.character:04x}) dat YAML niet toestaat. "
+            "Verwijder het; typ de tekst eventueel opnieuw.",
+        )
     builder = _Builder(name, loader)
     try:
         node = loader.get_single_node()
