@@ -111,13 +111,17 @@ def describe_schedule(hours: OpeningHours) -> str:
 
 def contact_card(contact: Contact, now: datetime, language: str) -> str:
     words = _words(language)
+    hours = contact.hours
+    note = hours.note.get(language) if hours.note is not None else None
+    # Without a schedule, the note ("kantooruren", "terugbellen 08.00-22.00") is the best we know.
+    reach = availability(hours, now, language) if hours.known or note is None else note
     lines = [f"📞 {contact.name.get(language)}", contact.purpose.get(language)]
     if contact.phone:
-        lines.append(f"{words['phone']} {contact.phone} · {availability(contact.hours, now, language)}")
-    elif contact.hours.known:
-        lines.append(availability(contact.hours, now, language))
-    if contact.hours.note is not None:
-        lines.append(contact.hours.note.get(language))
+        lines.append(f"{words['phone']} {contact.phone} · {reach}")
+    elif hours.known or note is not None:
+        lines.append(reach)
+    if hours.known and note is not None:
+        lines.append(note)
     if contact.email:
         lines.append(f"{words['mail']} {contact.email}")
     if contact.url:

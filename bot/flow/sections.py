@@ -140,7 +140,9 @@ def read_hours(reader: Reader, data: LocatedMap, path: str) -> OpeningHours:
     body = reader.mapping(value, where, full, '"24/7" of een schedule: met dagen en tijden')
     if body is None:
         return OpeningHours()
-    reader.keys(body, full, ("schedule", "note"), ("schedule",))
+    reader.keys(body, full, ("schedule", "note"), ())
+    if "schedule" not in body and "note" not in body:
+        reader.error(body.location, full, 'geef schedule: (dagen en tijden), note: (een beschrijving), of "24/7".')
     slots: list[OpeningSlot] = []
     for item, item_where, item_path in reader.items(body, "schedule", full):
         block = reader.mapping(item, item_where, item_path, '{days: [ma, di], open: "09:00", close: "17:00"}')

@@ -255,3 +255,21 @@ def test_the_engine_imports_nothing_of_telegram_storage_or_asyncio() -> None:
             elif isinstance(node, ast.ImportFrom) and node.module:
                 names = [node.module]
             assert not {name.split(".")[0] for name in names} & forbidden, source.name
+
+
+def test_a_contact_with_only_a_note_on_its_hours_shows_the_note() -> None:
+    """'Kantooruren' without a schedule is shown as such, never as 'open now'."""
+    from datetime import date
+
+    from bot.flow.model import Contact, Localized, OpeningHours
+    from bot.flow.render import contact_card
+
+    contact = Contact(
+        id="x", name=Localized("Lijn", "Line"), purpose=Localized("Doel", "Purpose"), source="https://x.nl",
+        verified=date(2026, 11, 29), phone="070-3738119",
+        hours=OpeningHours(note=Localized("kantooruren", "office hours")),
+    )
+    card = contact_card(contact, WEDNESDAY_NIGHT, "nl")
+    assert "Tel. 070-3738119 · kantooruren" in card
+    assert "bereikbaar" not in card
+    assert "Phone 070-3738119 · office hours" in contact_card(contact, WEDNESDAY_NIGHT, "en")
