@@ -7,6 +7,7 @@ import json
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 from collections.abc import AsyncIterator
@@ -134,3 +135,74 @@ async def test_run_serves_users_reloads_on_sighup_and_stops_cleanly(
     assert "flow_reload_ok" in events
     assert TOKEN.split(":")[1] not in log
     assert "Traceback" not in log
+
+
+async def test_run_with_a_token_telegram_refuses_says_so_without_the_token(
+    api: FakeBotApi, tmp_path: Path
+) -> None:
+    """A well-formed but wrong token: one line to copy it again, exit 1, token not shown."""
+    wrong = "987654321:AAHwrongTokenThatTelegramRefuses-99999"
+    process = await asyncio.create_subprocess_exec(
+        PYTHON, "-m", "bot", "run", cwd=tmp_path,
+        env=clean_env(TELEGRAM_BOT_TOKEN=wrong, WEGWIJZER_SECRET_KEY=SECRET_KEY,
+                      TELEGRAM_API_BASE_URL=api.base_url,
+                      WEGWIJZER_FLOWS_DIR=str(FIXTURE_GUIDE), LOG_FORMAT="json",
+                      WEGWIJZER_DATABASE=str(tmp_path / "bot.sqlite3")),
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )
+    stdout, stderr = await asyncio.wait_for(process.communicate(), 60)
+    output = stdout.decode() + stderr.decode()
+    assert process.returncode == 1
+    assert "refused TELEGRAM_BOT_TOKEN" in output
+    assert "wrongTokenThatTelegramRefuses" not in output
+    assert "Traceback" not in output
+
+
+def test_run_when_the_bot_api_is_unreachable_says_so(tmp_path: Path) -> None:
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        closed_port = probe.getsockname()[1]
+    result = run(tmp_path, TELEGRAM_BOT_TOKEN=TOKEN, WEGWIJZER_SECRET_KEY=SECRET_KEY,
+                 TELEGRAM_API_BASE_URL=f"http://127.0.0.1:{closed_port}",
+                 WEGWIJZER_FLOWS_DIR=str(FIXTURE_GUIDE), LOG_FORMAT="json",
+                 WEGWIJZER_DATABASE=str(tmp_path / "bot.sqlite3"))
+    assert result.returncode == 1
+    assert "cannot reach the Bot API" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert TOKEN.split(":")[1] not in result.stderr + result.stdout
+
+
+async def test_run_in_webhook_mode_registers_the_secret_and_answers(
+    api: FakeBotApi, tmp_path: Path
+) -> None:
+    """WEBHOOK_URL selects webhook mode: setWebhook with the secret, then updates are served."""
+    from tests.fakes.running_bot import WEBHOOK_SECRET, webhook_env
+
+    hook = webhook_env()
+    process = await asyncio.create_subprocess_exec(
+        PYTHON, "-m", "bot", "run", cwd=tmp_path,
+        env=clean_env(TELEGRAM_BOT_TOKEN=TOKEN, WEGWIJZER_SECRET_KEY=SECRET_KEY,
+                      TELEGRAM_API_BASE_URL=api.base_url,
+                      WEGWIJZER_FLOWS_DIR=str(FIXTURE_GUIDE), LOG_FORMAT="json",
+                      WEGWIJZER_DATABASE=str(tmp_path / "bot.sqlite3"), **hook),
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        await api.wait_for(lambda c: c.method == "setWebhook" and c.ok, within=30)
+        assert api.webhook == {"url": hook["WEBHOOK_URL"], "secret_token": WEBHOOK_SECRET}
+        answer = ""
+        for _ in range(50):  # the server starts listening just after setWebhook
+            try:
+                answer = await asyncio.wait_for(FakeUser(api).start(), 2)
+                break
+            except TimeoutError:  # its server was not listening yet; push again
+                await asyncio.sleep(0.1)
+        assert "Wat is uw rol?" in answer
+    finally:
+        if process.returncode is None:
+            process.send_signal(signal.SIGTERM)
+        stdout, stderr = await asyncio.wait_for(process.communicate(), 30)
+    log = stdout.decode() + stderr.decode()
+    assert process.returncode == 0, log
+    assert '"mode": "webhook"' in log
+    assert WEBHOOK_SECRET not in log
