@@ -120,7 +120,15 @@ def test_entry_points_and_keywords(tmp_path: Path) -> None:
     _edit(guide, '    goto: dreiging\n', '    goto: dreiging\n  - words: [aangifte]\n    goto: aangifte\n')
     report = _report(FIXTURE, new)
     assert "link ?start=online: online → aangifte" in report
-    assert "trefwoorden toegevoegd: aangifte → aangifte" in report
+    assert "trefwoorden naar aangifte: erbij: aangifte" in report
+
+
+def test_keyword_words_moved_between_routes(tmp_path: Path) -> None:
+    """Words dropped from a route and added to another are named per target node."""
+    new = _copy(tmp_path)
+    _edit(new / "guide.yaml", '["112", nood, acuut]', '["112", nood, gevaar]')
+    report = _report(FIXTURE, new)
+    assert "trefwoorden naar nood: weg: acuut; erbij: gevaar" in report
 
 
 def test_same_flows_have_no_differences(capsys: pytest.CaptureFixture[str]) -> None:

@@ -110,3 +110,10 @@ def test_schema_comments_point_at_the_schema(folder: Path) -> None:
         match = SCHEMA_COMMENT.match(path.read_text(encoding="utf-8").splitlines()[0])
         if match:
             assert (path.parent / match.group(1)).resolve() == SCHEMA_FILE, path
+
+
+def test_every_shipped_flow_file_names_the_schema_on_its_first_line() -> None:
+    """Editors (VS Code's YAML support) find the schema through the first line of each file."""
+    for path in sorted((ROOT / "flows").glob("*.yaml")):
+        first = path.read_text(encoding="utf-8").splitlines()[0]
+        assert first == "# yaml-language-server: $schema=schema/flow.schema.json", path

@@ -271,6 +271,28 @@ def _route(route: KeywordRoute) -> str:
     return f"{'(nood) ' if route.emergency else ''}{', '.join(route.words)} → {route.goto}"
 
 
+def _keyword_lines(old: Guide, new: Guide) -> list[str]:
+    """Keyword changes per target node: which words now lead there and which no longer do."""
+    lines = []
+    for goto in sorted({r.goto for r in old.keywords} | {r.goto for r in new.keywords}):
+        before = [word for r in old.keywords if r.goto == goto for word in r.words]
+        after = [word for r in new.keywords if r.goto == goto for word in r.words]
+        parts = []
+        if removed := [word for word in before if word not in after]:
+            parts.append(f"weg: {', '.join(removed)}")
+        if added := [word for word in after if word not in before]:
+            parts.append(f"erbij: {', '.join(added)}")
+        was_emergency = any(r.emergency for r in old.keywords if r.goto == goto)
+        is_emergency = any(r.emergency for r in new.keywords if r.goto == goto)
+        if was_emergency != is_emergency:
+            parts.append("nu een noodroute" if is_emergency else "geen noodroute meer")
+        if parts:
+            lines.append(f"trefwoorden naar {goto}: {'; '.join(parts)}")
+    if not lines and [_route(r) for r in old.keywords] != [_route(r) for r in new.keywords]:
+        lines.append("volgorde van de trefwoorden gewijzigd (de eerste passende route wint)")
+    return lines
+
+
 def _route_sections(old: Guide, new: Guide) -> Iterator[Section]:
     lines = [f"guide.{key}: {getattr(old, key)} → {getattr(new, key)}"
              for key in ("start", "emergency", "help") if getattr(old, key) != getattr(new, key)]
@@ -278,12 +300,7 @@ def _route_sections(old: Guide, new: Guide) -> Iterator[Section]:
         before, after = old.entry_points.get(payload), new.entry_points.get(payload)
         if before != after:
             lines.append(f"link ?start={payload}: {_shown(before)} → {_shown(after)}")
-    old_routes = [_route(r) for r in old.keywords]
-    new_routes = [_route(r) for r in new.keywords]
-    lines += [f"trefwoorden verwijderd: {r}" for r in old_routes if r not in new_routes]
-    lines += [f"trefwoorden toegevoegd: {r}" for r in new_routes if r not in old_routes]
-    if not lines and old_routes != new_routes:
-        lines.append("volgorde van de trefwoorden gewijzigd (de eerste passende route wint)")
+    lines += _keyword_lines(old, new)
     for name in sorted(set(old.variables) | set(new.variables)):
         before_v, after_v = old.variables.get(name), new.variables.get(name)
         b = f"{', '.join(before_v.values)} (vraag: {before_v.ask})" if before_v else None
