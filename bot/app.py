@@ -33,11 +33,12 @@ from bot.store import SessionStore
 # Telegram updates the bot asks for; everything else (polls, inline queries, ...) never arrives.
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "channel_post",
                    "edited_channel_post"]
-# Libraries whose DEBUG output carries whole updates (names, typed text), SQL parameters or
-# request lines; they never go below INFO, whatever LOG_LEVEL says.
-CHATTY_LOGGERS = ("telegram", "aiosqlite", "tornado", "apscheduler", "asyncio")
-# Libraries that log request URLs, which contain the bot token: WARNING at least.
-URL_LOGGERS = ("httpx", "httpcore", "hpack", "tornado.access")
+# Libraries whose DEBUG output carries whole updates (names, typed text) or request lines; they
+# never go below INFO, whatever LOG_LEVEL says.
+CHATTY_LOGGERS = ("telegram", "tornado", "apscheduler", "asyncio")
+# Libraries that log request URLs (which contain the bot token) or SQL with its parameters
+# (aiosqlite logs at INFO too): WARNING at least.
+URL_LOGGERS = ("httpx", "httpcore", "hpack", "tornado.access", "aiosqlite")
 
 COMMANDS: dict[str, tuple[tuple[str, str], ...]] = {
     "nl": (
