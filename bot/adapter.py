@@ -42,6 +42,7 @@ from telegram.error import (
 )
 from telegram.ext import CallbackContext
 
+from bot.errors import StorageError
 from bot.flood import FloodGuard, Verdict
 from bot.flow import actions
 from bot.flow.engine import handle, language_from_code
@@ -96,8 +97,9 @@ class Sessions:
         self._failing = True
         if not self._reported:
             self._reported = True
-            log_event("storage_error", level=logging.ERROR, reason=type(error).__name__,
-                      method=operation)
+            # StorageError messages are written to carry no data, only the fault and its fix.
+            reason = str(error) if isinstance(error, StorageError) else type(error).__name__
+            log_event("storage_error", level=logging.ERROR, reason=reason, method=operation)
 
     def _succeeded(self) -> None:
         if self._failing:

@@ -24,6 +24,7 @@ MESSAGE_KEYS: tuple[str, ...] = (
     "private_only",  # the bot was addressed in a group or channel
     "slow_down",  # a user sending very many messages
     "fallback",  # something went wrong inside the bot
+    "late",  # put above an answer to a message that waited long (e.g. after a Telegram outage)
     "help",  # /help: how the guide works, what it keeps, what erase can and cannot do
 )
 

@@ -12,16 +12,22 @@ from .conftest import BASIC
 def chat(lines: str, *extra: str, flows: Path = BASIC) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "bot", "chat", "--flows", str(flows), *extra],
-        input=lines, capture_output=True, text=True, timeout=30, check=False,
+        input=lines,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
     )
 
 
 def test_numbers_pick_buttons_and_reach_the_threat_node() -> None:
     run = chat("1\n1\n")
     assert run.returncode == 0, run.stderr
-    assert "Wie bent u?" in run.stdout and "  1. Burgemeester" in run.stdout
+    assert "Wie bent u?" in run.stdout
+    assert "  1. Burgemeester" in run.stdout
     after_threat = run.stdout.split("> 1")[-1]
-    assert "112" in after_threat and "070-3738314" in after_threat
+    assert "112" in after_threat
+    assert "070-3738314" in after_threat
 
 
 def test_typed_words_and_labels_work_too() -> None:
@@ -48,4 +54,5 @@ def test_end_of_input_ends_cleanly_and_a_broken_guide_is_refused(tmp_path: Path)
     (tmp_path / "guide.yaml").write_text("guide: [\n", encoding="utf-8")
     run = chat("1\n", flows=tmp_path)
     assert run.returncode == 1
-    assert "guide.yaml:" in run.stderr and "Traceback" not in run.stderr
+    assert "guide.yaml:" in run.stderr
+    assert "Traceback" not in run.stderr

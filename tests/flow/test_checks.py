@@ -31,15 +31,17 @@ def problems(result: LoadResult, severity: str = "error") -> list[str]:
     return [str(p) for p in result.problems if p.severity == severity]
 
 
-def with_contact(load: Callable[..., LoadResult], fields: str, contacts: str = "extra, ondersteuningsteam") -> LoadResult:
+def with_contact(
+    load: Callable[..., LoadResult], fields: str, contacts: str = "extra, ondersteuningsteam"
+) -> LoadResult:
     return load(extra_contact=CONTACT.format(fields=fields), extra_node=NODE_WITH_EXTRA.format(contacts=contacts))
 
 
 def test_phone_numbers_must_look_dutch_or_international(load: Callable[..., LoadResult]) -> None:
     for good in ("070-3738314", "0800 2800 200", "0900-8844", "112", "+31 70 373 8314", "06 - 2307 7736"):
-        assert not problems(with_contact(load, f"    phone: \"{good}\"")), good
+        assert not problems(with_contact(load, f'    phone: "{good}"')), good
     for bad in ("12345", "070-37383", "bel ons", "0031703738314"):
-        errors = problems(with_contact(load, f"    phone: \"{bad}\""))
+        errors = problems(with_contact(load, f'    phone: "{bad}"'))
         assert any("contacts.extra.phone" in e for e in errors), bad
 
 
@@ -76,7 +78,9 @@ def test_dead_ends_are_errors(load: Callable[..., LoadResult]) -> None:
 
 def test_messages_over_4096_characters_are_errors(load: Callable[..., LoadResult]) -> None:
     long_text = "a" * 4100
-    result = load(extra=f"nodes:\n  lang:\n    text: {{nl: {long_text}, en: kort}}\n    end: true\nentry_points:\n  l: lang\n")
+    result = load(
+        extra=f"nodes:\n  lang:\n    text: {{nl: {long_text}, en: kort}}\n    end: true\nentry_points:\n  l: lang\n"
+    )
     assert any("nodes.lang.text.nl" in e and "4096" in e for e in problems(result))
 
 

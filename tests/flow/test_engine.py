@@ -63,7 +63,8 @@ def test_pressing_through_to_a_threat_shows_the_ondersteuningsteam(user: Convers
     user.press("Burgemeester")
     assert "Waar gaat het om?" in user.text
     outcome = user.press("Ik word bedreigd")
-    assert "112" in user.text and "070-3738314" in user.text
+    assert "112" in user.text
+    assert "070-3738314" in user.text
     assert outcome.result == "completed"
     assert ("contact", "ondersteuningsteam") in {(t.kind, t.name) for t in outcome.tallies}
 
@@ -71,7 +72,8 @@ def test_pressing_through_to_a_threat_shows_the_ondersteuningsteam(user: Convers
 def test_typed_threat_words_lead_to_the_threat_node_without_keeping_the_text(user: Conversation) -> None:
     user.send(Start())
     user.send(Text("Ik word BEDREIGD door een inwoner!"))
-    assert user.last is not None and user.last.replies[0].node == "dreiging"
+    assert user.last is not None
+    assert user.last.replies[0].node == "dreiging"
     assert "inwoner" not in repr(user.state)
 
 
@@ -79,7 +81,8 @@ def test_emergency_words_win_over_everything(user: Conversation) -> None:
     """Even a text that also matches another route goes to 112 first."""
     user.send(Start())
     user.send(Text("ik word bedreigd en ben in gevaar"))
-    assert user.last is not None and user.last.replies[0].node == "nood"
+    assert user.last is not None
+    assert user.last.replies[0].node == "nood"
     assert user.last.result == "emergency"
 
 
@@ -101,13 +104,16 @@ def test_back_returns_where_you_came_from_and_restart_keeps_the_role(user: Conve
     assert "Waar gaat het om?" in user.text
     user.press("Opnieuw beginnen")
     assert "Wie bent u?" in user.text
-    assert user.state is not None and user.state.variable_map == {"rol": "raadslid"}
+    assert user.state is not None
+    assert user.state.variable_map == {"rol": "raadslid"}
 
 
 def test_a_node_that_needs_the_role_asks_it_first_then_continues(basic_guide: Guide) -> None:
     user = Conversation(basic_guide)
     user.send(Start("preventie"))
-    assert "Wie bent u?" in user.text and user.state is not None and user.state.pending == "preventie"
+    assert "Wie bent u?" in user.text
+    assert user.state is not None
+    assert user.state.pending == "preventie"
     user.press("Raadslid")
     assert "Beveiliging van uw huis." in user.text
     assert "geldt niet voor raadsleden" in user.text
@@ -147,7 +153,8 @@ def test_erase_forgets_the_session_and_asks_the_chat_to_be_deleted(user: Convers
     user.send(Start())
     user.press("Burgemeester")
     outcome = user.press("Verlaten en wissen")
-    assert outcome.state is None and outcome.erase_chat
+    assert outcome.state is None
+    assert outcome.erase_chat
     assert "Gewist" in outcome.replies[0].text
     assert outcome.replies[0].buttons == ()
     outcome = user.send(Command("wis"))
@@ -159,7 +166,8 @@ def test_unknown_text_is_answered_and_the_current_node_shown_again(user: Convers
     user.press("Burgemeester")
     outcome = user.send(Text("🙂\u202e\x00" + "x" * 4096))
     assert outcome.result == "not_understood"
-    assert "Dat begreep ik niet" in user.text and "Waar gaat het om?" in user.text
+    assert "Dat begreep ik niet" in user.text
+    assert "Waar gaat het om?" in user.text
 
 
 def test_language_follows_telegram_and_can_be_switched(basic_guide: Guide) -> None:
@@ -167,8 +175,10 @@ def test_language_follows_telegram_and_can_be_switched(basic_guide: Guide) -> No
     user.send(Start())
     assert "Who are you?" in user.text
     user.send(Command("taal"))
-    assert "De taal is nu Nederlands." in user.text and "Wie bent u?" in user.text
-    assert language_from_code("de") == "nl" and language_from_code(None) == "nl"
+    assert "De taal is nu Nederlands." in user.text
+    assert "Wie bent u?" in user.text
+    assert language_from_code("de") == "nl"
+    assert language_from_code(None) == "nl"
 
 
 def test_help_command_shows_the_help_node(user: Conversation) -> None:
@@ -185,7 +195,8 @@ def test_forged_or_stale_buttons_get_an_explanation_not_an_error(user: Conversat
     user.press("Burgemeester")
     outcome = user.send(Press(action))
     assert outcome.result == "stale_button"
-    assert "oud bericht" in user.text and "Waar gaat het om?" in user.text
+    assert "oud bericht" in user.text
+    assert "Waar gaat het om?" in user.text
 
 
 def test_a_press_on_an_older_message_still_works_when_it_fits_the_guide(user: Conversation) -> None:
@@ -196,7 +207,8 @@ def test_a_press_on_an_older_message_still_works_when_it_fits_the_guide(user: Co
     user.last = start_reply
     user.press("Wethouder")
     assert "Waar gaat het om?" in user.text
-    assert user.state is not None and user.state.variable_map == {"rol": "wethouder"}
+    assert user.state is not None
+    assert user.state.variable_map == {"rol": "wethouder"}
 
 
 def test_a_state_on_a_removed_node_gets_a_polite_restart(basic_guide: Guide) -> None:
@@ -204,7 +216,8 @@ def test_a_state_on_a_removed_node_gets_a_polite_restart(basic_guide: Guide) -> 
     outcome = handle(basic_guide, stale, Press(actions.BACK), TUESDAY_AFTERNOON)
     assert outcome.result == "flow_changed"
     assert outcome.replies[0].text.startswith("De gids is bijgewerkt")
-    assert outcome.state is not None and outcome.state.node == "start"
+    assert outcome.state is not None
+    assert outcome.state.node == "start"
     assert outcome.state.variable_map == {"rol": "wethouder"}
 
 
@@ -240,7 +253,8 @@ def test_the_back_stack_stays_bounded(user: Conversation) -> None:
         user.press("Opnieuw beginnen")
         user.send(Command("help"))
         user.press("Opnieuw beginnen")
-    assert user.state is not None and len(user.state.back) <= 20
+    assert user.state is not None
+    assert len(user.state.back) <= 20
 
 
 def test_the_engine_imports_nothing_of_telegram_storage_or_asyncio() -> None:
@@ -265,8 +279,12 @@ def test_a_contact_with_only_a_note_on_its_hours_shows_the_note() -> None:
     from bot.flow.render import contact_card
 
     contact = Contact(
-        id="x", name=Localized("Lijn", "Line"), purpose=Localized("Doel", "Purpose"), source="https://x.nl",
-        verified=date(2026, 11, 29), phone="070-3738119",
+        id="x",
+        name=Localized("Lijn", "Line"),
+        purpose=Localized("Doel", "Purpose"),
+        source="https://x.nl",
+        verified=date(2026, 11, 29),
+        phone="070-3738119",
         hours=OpeningHours(note=Localized("kantooruren", "office hours")),
     )
     card = contact_card(contact, WEDNESDAY_NIGHT, "nl")

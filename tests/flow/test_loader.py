@@ -27,7 +27,7 @@ def test_the_basic_guide_loads_without_problems() -> None:
 
 def test_a_syntax_error_names_file_and_line(load: Callable[..., LoadResult]) -> None:
     """A broken line gives one error at that line, not a traceback."""
-    result = load(extra="nodes:\n  kapot:\n    text: {nl: \"open\n    end: true\n")
+    result = load(extra='nodes:\n  kapot:\n    text: {nl: "open\n    end: true\n')
     errors = lines_of(result)
     assert len(errors) == 1
     assert errors[0].startswith("flows/extra.yaml:") or "/flows/extra.yaml:" in errors[0]
@@ -50,19 +50,26 @@ def test_tabs_in_indentation_are_named_per_line(load: Callable[..., LoadResult])
 
 def test_aliases_are_refused(load: Callable[..., LoadResult]) -> None:
     """The 'billion laughs' trick (anchors and aliases) is refused instead of expanded."""
-    bomb = 'a: &a ["x","x","x","x","x","x","x","x","x"]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: [*b,*b,*b,*b,*b,*b,*b,*b,*b]\n'
+    bomb = (
+        'a: &a ["x","x","x","x","x","x","x","x","x"]\n'
+        "b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\n"
+        "c: [*b,*b,*b,*b,*b,*b,*b,*b,*b]\n"
+    )
     errors = lines_of(load(extra=bomb))
-    assert len(errors) == 1 and "ankers en verwijzingen" in errors[0]
+    assert len(errors) == 1
+    assert "ankers en verwijzingen" in errors[0]
 
 
 def test_huge_files_are_refused(load: Callable[..., LoadResult]) -> None:
     errors = lines_of(load(extra="# " + "x" * (1024 * 1024 + 10) + "\n"))
-    assert len(errors) == 1 and "te groot" in errors[0]
+    assert len(errors) == 1
+    assert "te groot" in errors[0]
 
 
 def test_deep_nesting_is_refused(load: Callable[..., LoadResult]) -> None:
     errors = lines_of(load(extra="a: " + "[" * 200 + "]" * 200 + "\n"))
-    assert len(errors) == 1 and "te diep genest" in errors[0]
+    assert len(errors) == 1
+    assert "te diep genest" in errors[0]
 
 
 def test_wrong_types_name_the_path(load: Callable[..., LoadResult]) -> None:
@@ -71,8 +78,10 @@ def test_wrong_types_name_the_path(load: Callable[..., LoadResult]) -> None:
     errors = lines_of(load(extra=text))
     joined = "\n".join(errors)
     assert "nodes.x.text" in joined
-    assert "nodes.x.options" in joined and "lijst" in joined
-    assert "nodes.x.end" in joined and "true of false" in joined
+    assert "nodes.x.options" in joined
+    assert "lijst" in joined
+    assert "nodes.x.end" in joined
+    assert "true of false" in joined
 
 
 def test_unknown_fields_suggest_the_right_name(load: Callable[..., LoadResult]) -> None:
@@ -122,12 +131,13 @@ def test_a_broken_folder_reports_every_problem_and_check_exits_1(guide_folder: C
     assert any(line.startswith(f"{folder}/kapot.yaml:2:") and "syntaxfout" in line for line in lines), lines
     assert any(line.startswith(f"{folder}/dubbel.yaml:4:5: error: name:") for line in lines), lines
     assert any(
-        line.startswith(f"{folder}/verwijzing.yaml:6:15: error: nodes.wees.options[0].goto:")
-        and "bestaat_niet" in line
+        line.startswith(f"{folder}/verwijzing.yaml:6:15: error: nodes.wees.options[0].goto:") and "bestaat_niet" in line
         for line in lines
     ), lines
-    assert any(line.startswith(f"{folder}/verwijzing.yaml:3:5: error: nodes.wees:") and "onbereikbaar" in line
-               for line in lines), lines
+    assert any(
+        line.startswith(f"{folder}/verwijzing.yaml:3:5: error: nodes.wees:") and "onbereikbaar" in line
+        for line in lines
+    ), lines
     assert len(lines) == 4, lines
 
 
@@ -141,6 +151,8 @@ def test_check_exits_2_on_a_missing_folder(tmp_path: Path) -> None:
 
 def test_check_exits_0_with_warnings_only(guide_folder: Callable[..., Path]) -> None:
     folder = guide_folder(extra="nodes:\n  x:\n    text: alleen Nederlands\n    end: true\nentry_points:\n  x: x\n")
-    run = subprocess.run([sys.executable, "-m", "bot", "check", str(folder)], capture_output=True, text=True, check=False)
+    run = subprocess.run(
+        [sys.executable, "-m", "bot", "check", str(folder)], capture_output=True, text=True, check=False
+    )
     assert run.returncode == 0, run.stdout
     assert ": warning: nodes.x.text:" in run.stdout
