@@ -93,7 +93,7 @@ def test_node_shows_bubble_buttons_cards_and_both_languages() -> None:
     assert "Tel. 070-3738314 · dag en nacht bereikbaar (24/7)" in node
     assert "nu gesloten — opent vandaag 09:00" in node  # 03:00 on a Tuesday
     assert "closed now — opens today 09:00" in node
-    assert "openingstijden: ma 09:00–17:00" in node
+    assert "openingstijden: ma–vr 09:00–17:00" in node
     assert '<a class="button" href="#node-aangifte" data-target="Aangifte (aangifte)">Aangifte doen' in node
     assert 'href="#node-nood"' in node  # the emergency button on every other node
     assert 'lang="nl"' in node

@@ -73,8 +73,8 @@ def test_hours_url_and_new_contact_are_loud(tmp_path: Path) -> None:
     _edit(new / "nodes.yaml", "contacts: [politie, ondersteuningsteam]",
           "contacts: [politie, slachtofferhulp, ondersteuningsteam]")
     report = _report(FIXTURE, new)
-    assert "politie (Politie (geen spoed)): openingstijden ma 08:00–22:00" in report
-    assert "→ ma 09:00–21:00" in report
+    assert "politie (Politie (geen spoed)): openingstijden ma–zo 08:00–22:00" in report
+    assert "→ ma–zo 09:00–21:00" in report
     assert ("web https://www.politie.nl/themas/aangifte-doen.html → "
             "https://www.politie.nl/aangifte") in report
     assert "NIEUWE CONTACTEN" in report

@@ -96,17 +96,30 @@ def availability(hours: OpeningHours, now: datetime, language: str) -> str:
 
 
 def describe_schedule(hours: OpeningHours) -> str:
-    """Opening hours in short Dutch form, e.g. 'ma–vr 09:00–17:00', for previews and reviews."""
+    """Opening hours in short Dutch form, e.g. 'ma–vr 09:00–17:00, za 10:00–12:00'."""
     if hours.always:
         return "24/7"
     if not hours.slots:
         return "onbekend"
-    parts = [
-        f"{WEEKDAYS[slot.weekday]} {slot.opens // 60:02d}:{slot.opens % 60:02d}"
-        f"–{slot.closes // 60:02d}:{slot.closes % 60:02d}"
-        for slot in hours.slots
-    ]
+    by_times: dict[tuple[int, int], list[int]] = {}
+    for slot in sorted(hours.slots, key=lambda s: (s.weekday, s.opens)):
+        by_times.setdefault((slot.opens, slot.closes), []).append(slot.weekday)
+    parts = []
+    for (opens, closes), days in sorted(by_times.items(), key=lambda item: (item[1][0], item[0])):
+        times = f"{opens // 60:02d}:{opens % 60:02d}–{closes // 60:02d}:{closes % 60:02d}"
+        parts.append(f"{_day_ranges(days)} {times}")
     return ", ".join(parts)
+
+
+def _day_ranges(days: list[int]) -> str:
+    """[0, 1, 2, 3, 4, 6] -> 'ma–vr, zo'."""
+    ranges: list[list[int]] = []
+    for day in sorted(set(days)):
+        if ranges and day == ranges[-1][-1] + 1:
+            ranges[-1].append(day)
+        else:
+            ranges.append([day])
+    return ", ".join(WEEKDAYS[r[0]] if len(r) == 1 else f"{WEEKDAYS[r[0]]}–{WEEKDAYS[r[-1]]}" for r in ranges)
 
 
 def contact_card(contact: Contact, now: datetime, language: str) -> str:

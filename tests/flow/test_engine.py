@@ -291,3 +291,14 @@ def test_a_contact_with_only_a_note_on_its_hours_shows_the_note() -> None:
     assert "Tel. 070-3738119 · kantooruren" in card
     assert "bereikbaar" not in card
     assert "Phone 070-3738119 · office hours" in contact_card(contact, WEDNESDAY_NIGHT, "en")
+
+
+def test_schedules_are_described_in_short_day_ranges() -> None:
+    from bot.flow.model import OpeningHours, OpeningSlot
+    from bot.flow.render import describe_schedule
+
+    week = tuple(OpeningSlot(day, 9 * 60, 17 * 60) for day in range(5))
+    saturday = (OpeningSlot(5, 10 * 60, 12 * 60),)
+    assert describe_schedule(OpeningHours(slots=week + saturday)) == "ma–vr 09:00–17:00, za 10:00–12:00"
+    assert describe_schedule(OpeningHours(slots=(week[0], week[2]))) == "ma, wo 09:00–17:00"
+    assert describe_schedule(OpeningHours(always=True)) == "24/7"
