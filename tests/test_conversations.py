@@ -8,19 +8,13 @@ from pathlib import Path
 import pytest
 
 from bot.authoring.conversations import conversation_files, main, read_test_file, run_files
-from bot.flow.loader import load_guide
-from bot.flow.model import Guide
+from tests.guides import load_ok
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = ROOT / "tests" / "fixtures" / "authoring" / "flows"
 SHIPPED = ROOT / "flows"
 
 
-def _guide(folder: Path) -> Guide:
-    result = load_guide(folder)
-    assert result.ok, [str(p) for p in result.problems]
-    assert result.guide is not None
-    return result.guide
 
 
 def _args(folder: Path, *files: Path) -> argparse.Namespace:
@@ -37,7 +31,7 @@ def test_shipped_conversation_tests_pass() -> None:
     """Every conversation test in flows/tests/ passes against the shipped flows."""
     files = conversation_files(SHIPPED, [])
     assert files, "flows/tests/ holds no conversation tests"
-    passed, failures, errors = run_files(_guide(SHIPPED), files)
+    passed, failures, errors = run_files(load_ok(SHIPPED), files)
     assert errors == []
     assert [str(failure) for failure in failures] == []
     assert passed >= len(files)
@@ -88,7 +82,7 @@ def test_missing_or_ambiguous_button_lists_the_buttons(tmp_path: Path) -> None:
       - send: /start
       - press: o
 """)
-    passed, failures, errors = run_files(_guide(FIXTURE), [path])
+    passed, failures, errors = run_files(load_ok(FIXTURE), [path])
     assert (passed, errors) == (0, [])
     missing, ambiguous = (str(failure) for failure in failures)
     assert "een knop met 'Wethouder', maar die is er niet" in missing
@@ -114,7 +108,7 @@ def test_contact_and_node_expectations(tmp_path: Path) -> None:
       - send: /start online
       - node: aangifte
 """)
-    _, failures, _ = run_files(_guide(FIXTURE), [path])
+    _, failures, _ = run_files(load_ok(FIXTURE), [path])
     texts = [str(failure) for failure in failures]
     assert "Getoond: ondersteuningsteam" in texts[0]
     assert "'ondersteuningstaem' bestaat niet" in texts[1]
@@ -154,5 +148,5 @@ def test_yaml_syntax_error_and_missing_file_are_usage_errors(
 def test_expectation_before_anything_was_sent_fails(tmp_path: Path) -> None:
     """A test that expects text before sending anything explains how to begin."""
     path = _write(tmp_path, "tests:\n  - name: Te vroeg\n    steps:\n      - see: iets\n")
-    _, failures, _ = run_files(_guide(FIXTURE), [path])
+    _, failures, _ = run_files(load_ok(FIXTURE), [path])
     assert "begin met '- send: /start'" in str(failures[0])

@@ -11,19 +11,14 @@ from pathlib import Path
 import pytest
 
 from bot.authoring.graph import dot_text, mermaid_text, to_dot, to_mermaid
-from bot.flow.loader import load_guide
-from bot.flow.model import Guide, Localized, Option
+from bot.flow.model import Localized, Option
+from tests.guides import load_ok
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = ROOT / "tests" / "fixtures" / "authoring" / "flows"
 SHIPPED = ROOT / "flows"
 
 
-def _guide(folder: Path) -> Guide:
-    result = load_guide(folder)
-    assert result.ok, [str(problem) for problem in result.problems]
-    assert result.guide is not None
-    return result.guide
 
 
 def _run(*args: str) -> subprocess.CompletedProcess[str]:
@@ -35,7 +30,7 @@ def _run(*args: str) -> subprocess.CompletedProcess[str]:
 @pytest.mark.parametrize("folder", [FIXTURE, SHIPPED], ids=["fixture", "shipped"])
 def test_mermaid_shows_every_node_and_every_option(folder: Path) -> None:
     """Every node is declared once and every option is an arrow from its node to its target."""
-    guide = _guide(folder)
+    guide = load_ok(folder)
     text = to_mermaid(guide)
     assert text.splitlines()[1] == "flowchart TD"
     for node_id in guide.nodes:
@@ -50,7 +45,7 @@ def test_mermaid_shows_every_node_and_every_option(folder: Path) -> None:
 
 def test_mermaid_marks_end_emergency_entries_contacts_and_conditions() -> None:
     """End and emergency nodes get their own shape and class, entries and contacts are shown."""
-    text = to_mermaid(_guide(FIXTURE))
+    text = to_mermaid(load_ok(FIXTURE))
     assert 'n_nood{{"Acuut gevaar<br/>(nood)<br/>📞 1 contact: alarmnummer"}}' in text
     assert "class n_nood nood" in text
     assert re.search(r"class (\w+,)*n_aangifte(,\w+)* einde", text)
@@ -68,7 +63,7 @@ def test_mermaid_labels_cannot_break_out_of_their_quotes() -> None:
     """Quotes, brackets, pipes and markup in editors' text become Mermaid character codes."""
     escaped = mermaid_text('Online "haat" [#1] <b> & a|b `x`')
     assert escaped == "Online #34;haat#34; [#35;1] #60;b#62; #38; a#124;b #96;x#96;"
-    text = to_mermaid(_guide(FIXTURE))
+    text = to_mermaid(load_ok(FIXTURE))
     label_line = next(line for line in text.splitlines() if line.startswith("    n_online["))
     assert label_line.count('"') == 2
     assert "<b>" not in text
@@ -77,7 +72,7 @@ def test_mermaid_labels_cannot_break_out_of_their_quotes() -> None:
 def test_dot_escapes_quotes_and_backslashes_and_marks_kinds() -> None:
     """DOT strings escape quote and backslash; every statement is a well-formed line."""
     assert dot_text('say "hi" \\ bye\nnext') == 'say \\"hi\\" \\\\ bye next'
-    guide = _guide(FIXTURE)
+    guide = load_ok(FIXTURE)
     text = to_dot(guide)
     assert text.startswith("// ")
     assert text.rstrip().endswith("}")
@@ -94,7 +89,7 @@ def test_dot_escapes_quotes_and_backslashes_and_marks_kinds() -> None:
 
 def test_missing_target_is_drawn_as_a_warning_box() -> None:
     """A guide with a dangling goto is still drawn, the missing node as a warning box."""
-    guide = _guide(FIXTURE)
+    guide = load_ok(FIXTURE)
     start = guide.nodes["start"]
     broken = replace(start, options=(*start.options, Option(Localized("Weg"), "bestaat_niet")))
     text = to_mermaid(replace(guide, nodes={**guide.nodes, "start": broken}))

@@ -10,8 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.authoring.review import compare, main, render_report, word_diff
-from bot.flow.loader import load_guide
-from bot.flow.model import Guide
+from tests.guides import load_ok
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = ROOT / "tests" / "fixtures" / "authoring" / "flows"
@@ -29,15 +28,9 @@ def _edit(path: Path, old: str, new: str) -> None:
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
-def _guide(folder: Path) -> Guide:
-    result = load_guide(folder)
-    assert result.ok, [str(p) for p in result.problems]
-    assert result.guide is not None
-    return result.guide
-
 
 def _report(old: Path, new: Path) -> str:
-    return render_report(compare(_guide(old), _guide(new)), "oud", "nieuw")
+    return render_report(compare(load_ok(old), load_ok(new)), "oud", "nieuw")
 
 
 def _args(old: str, new: str | None = None, flows: Path | None = None) -> argparse.Namespace:
@@ -108,7 +101,7 @@ def test_nodes_added_removed_repointed_and_reworded(tmp_path: Path) -> None:
     assert "Stappen toegevoegd (1)\n  bewijs (Maak schermafbeeldingen.)" in report
     assert ("dreiging: tekst (nl): … in gevaar? Bel 112. Anders: bel {+eerst+} het "
             "Ondersteuningsteam.") in report
-    back = render_report(compare(_guide(new), _guide(FIXTURE)), "nieuw", "oud")
+    back = render_report(compare(load_ok(new), load_ok(FIXTURE)), "nieuw", "oud")
     assert "Stappen verwijderd (wie daar stond, begint opnieuw) (1)\n  bewijs" in back
 
 
