@@ -212,12 +212,11 @@ def _buttons(guide: Guide, node: Node, language: str) -> str:
         elif option.goto not in guide.nodes:
             notes.append(f"⚠ doel '{option.goto}' bestaat niet")
         rows.append(_button(guide, option.label.get(language), option.goto, " · ".join(notes)))
-    navigation = [_button(guide, guide.button("back", language), None, "vorige stap",
-                          navigation=True)]
-    if node.id != guide.start:
-        navigation.append(_button(guide, guide.button("restart", language), guide.start,
-                                  navigation=True))
-    rows.append(f'<div class="row">{"".join(navigation)}</div>')
+    navigation = []
+    if node.id != guide.start:  # the start is where a conversation begins: nothing to go back to
+        navigation.append(_button(guide, guide.button("back", language), None, "vorige stap", navigation=True))
+        navigation.append(_button(guide, guide.button("restart", language), guide.start, navigation=True))
+        rows.append(f'<div class="row">{"".join(navigation)}</div>')
     if node.id != guide.emergency:
         rows.append(_button(guide, guide.button("emergency", language), guide.emergency,
                             navigation=True))
