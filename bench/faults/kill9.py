@@ -120,7 +120,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             users.running = False
             await asyncio.wait(walkers, timeout=args.patience + 5)
             lost_before_final = users.lost
-            final = await final_round(api, users.ids, rng, args.patience * 2)
+            final = await final_round(api, users.ids, rng, args.patience * 6)
             await bot.stop()
             final_check = check_database(database, nodes)
         finally:
