@@ -183,7 +183,7 @@ async def one_at_a_time(api: FakeApi, args: argparse.Namespace,
     user = 100
     while remaining > 0:
         steps = min(PER_USER_STEPS, remaining)
-        got, lost = await closed_loop(api, [user], steps, rng)
+        got, lost = await closed_loop(api, [user], steps, rng, think=args.think)
         latencies += got
         missed += lost
         remaining -= steps
@@ -367,6 +367,9 @@ def main() -> int:
     parser.add_argument("--steps", type=int, default=10)
     parser.add_argument("--one-user-steps", type=int, default=300)
     parser.add_argument("--sessions", type=int, default=0)
+    parser.add_argument("--think", type=float, default=0.0,
+                        help="seconds a one-at-a-time user waits before the next tap; 0.05 keeps the "
+                             "shipped bot under its 30 messages/s cap")
     parser.add_argument("--timeout", type=float, default=180.0)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--quick", action="store_true", help="50 users x 4 steps, 100 one-user steps")

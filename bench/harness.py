@@ -397,7 +397,7 @@ async def step(api: FakeApi, user_id: int, rng: random.Random, within: float = 3
 
 
 async def closed_loop(api: FakeApi, users: list[int], steps: int, rng: random.Random,
-                      within: float = 60.0) -> tuple[list[float], int]:
+                      within: float = 60.0, think: float = 0.0) -> tuple[list[float], int]:
     """Every user takes `steps` steps, each after the previous reply; latencies and misses."""
     latencies: list[float] = []
     missed = 0
@@ -410,6 +410,8 @@ async def closed_loop(api: FakeApi, users: list[int], steps: int, rng: random.Ra
                 missed += 1
                 return
             latencies.append(latency)
+            if think:
+                await asyncio.sleep(think)
 
     await asyncio.gather(*(walk(user) for user in users))
     return latencies, missed
