@@ -156,3 +156,21 @@ def test_check_exits_0_with_warnings_only(guide_folder: Callable[..., Path]) -> 
     )
     assert run.returncode == 0, run.stdout
     assert ": warning: nodes.x.text:" in run.stdout
+
+
+def test_common_yaml_mistakes_are_explained_in_dutch(load: Callable[..., LoadResult]) -> None:
+    """An unquoted colon and a bad indent get a Dutch explanation, with the parser's words after it."""
+    colon = lines_of(load(extra="nodes:\n  x:\n    text: Let op: dit\n"))
+    assert len(colon) == 1
+    assert ":3:17: error:" in colon[0]
+    assert "zet de tekst tussen aanhalingstekens" in colon[0]
+    indent = lines_of(load(extra="a:\n  b: c\n d: e\n"))
+    assert len(indent) == 1
+    assert "springt anders in" in indent[0]
+
+
+def test_control_characters_are_named_with_their_place(load: Callable[..., LoadResult]) -> None:
+    errors = lines_of(load(extra="nodes:\n  x:\n    text: a\x00b\n"))
+    assert len(errors) == 1
+    assert "extra.yaml:3:12: error:" in errors[0]
+    assert "#x0000" in errors[0]
