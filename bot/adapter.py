@@ -155,11 +155,15 @@ class Sessions:
         self._succeeded()
         return session
 
-    async def save(self, key: str, session: StoredSession) -> None:
+    async def save(
+        self, key: str, session: StoredSession, *, tallies: Sequence[Tally] = (),
+        when: datetime | None = None,
+    ) -> None:
+        """Keep the session and add the update's tallies, in one store transaction."""
         self._pending_deletes.pop(key, None)  # an upsert replaces whatever was there
         if await self._ready():
             try:
-                await self.store.save(key, session)
+                await self.store.save(key, session, tallies=tallies, when=when)
             except Exception as error:
                 self._failed("save", error)
             else:
@@ -319,6 +323,7 @@ class TelegramAdapter:
             known.append(incoming.message_id)
         if incoming.pressed is not None:
             known.append(incoming.pressed.message_id)
+        counted = False  # the tallies go with the session save when there is one
         if outcome.erase_chat:
             await self._erase(context, incoming.chat_id, known)
             await self.sessions.delete(key)
@@ -335,8 +340,10 @@ class TelegramAdapter:
                     message_ids=_bounded(known),
                     log_id=log_id,
                     updated_at=now_wall,
-                ))
-        await self.sessions.count(outcome.tallies, now)
+                ), tallies=outcome.tallies, when=now)
+                counted = True
+        if not counted:
+            await self.sessions.count(outcome.tallies, now)
         node = outcome.state.node if outcome.state is not None else None
         log_event("update_handled", flow=guide.version, node=node, outcome=outcome.result,
                   latency_ms=self._latency(started), session=log_id)

@@ -25,17 +25,19 @@ import asyncio
 import json
 import sqlite3
 import threading
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol, TypeVar
 
 import aiosqlite
 
 from bot.errors import StorageError
 from bot.flow.session import SessionState, StateError, Tally
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +66,11 @@ class SessionStore(Protocol):
     async def load(self, key: str, now: float) -> StoredSession | None:
         """The live session for this pseudonym, or None (also when it has expired)."""
 
-    async def save(self, key: str, session: StoredSession) -> None: ...
+    async def save(
+        self, key: str, session: StoredSession, *, tallies: Iterable[Tally] = (),
+        when: datetime | None = None,
+    ) -> None:
+        """Upsert the session, and add `tallies` to the counts of `when`'s ISO week, atomically."""
 
     async def delete(self, key: str) -> None: ...
 
@@ -106,8 +112,13 @@ class MemoryStore:
             return None
         return session
 
-    async def save(self, key: str, session: StoredSession) -> None:
+    async def save(
+        self, key: str, session: StoredSession, *, tallies: Iterable[Tally] = (),
+        when: datetime | None = None,
+    ) -> None:
         self.sessions[key] = session
+        if when is not None:
+            await self.count(tallies, when)
 
     async def delete(self, key: str) -> None:
         self.sessions.pop(key, None)
@@ -320,13 +331,27 @@ class SqliteStore:
             self._db = None
             raise StorageError(f"could not {operation} (the connection was lost)") from None
 
+    async def _run(self, operation: str, work: Callable[..., T], *args: Any) -> T:
+        """Run `work(connection, *args)` on the connection's own thread in a single trip.
+
+        Each awaited aiosqlite call is a hand-over to its worker thread and back to the event
+        loop; a save as BEGIN, INSERT, COMMIT took three of them, and the update's counts three
+        more. The hot paths (load, save, count) go as one function instead. `_execute` is
+        aiosqlite's own queueing primitive (private, but in every release since 0.11).
+        """
+        db = await self._connection()
+        try:
+            return await db._execute(work, db._conn, *args)  # type: ignore[no-untyped-call,no-any-return]
+        except sqlite3.Error as error:
+            raise StorageError(f"could not {operation} ({_fault(error)})") from None
+        except ValueError:  # aiosqlite: the connection died underneath us; re-make it next time
+            self._db = None
+            raise StorageError(f"could not {operation} (the connection was lost)") from None
+
     # -- sessions ------------------------------------------------------------------------------
 
     async def load(self, key: str, now: float) -> StoredSession | None:
-        async with self._read("load a session") as db, db.execute(
-            "SELECT state, message_ids, log_id, updated_at FROM sessions WHERE key = ?", (key,)
-        ) as cursor:
-            row = await cursor.fetchone()
+        row = await self._run("load a session", _load_in_thread, key)
         if row is None:
             return None
         state_json, ids_json, log_id, updated_at = row
@@ -343,18 +368,16 @@ class SqliteStore:
             state=state, message_ids=tuple(ids), log_id=str(log_id), updated_at=float(updated_at)
         )
 
-    async def save(self, key: str, session: StoredSession) -> None:
+    async def save(
+        self, key: str, session: StoredSession, *, tallies: Iterable[Tally] = (),
+        when: datetime | None = None,
+    ) -> None:
+        """One transaction, one trip to SQLite's thread: the session and the update's counts."""
         state_json = json.dumps(session.state.to_dict(), ensure_ascii=False, sort_keys=True)
         ids_json = json.dumps(list(session.message_ids))
-        async with self._write("save a session") as db:
-            await db.execute(
-                """INSERT INTO sessions (key, state, message_ids, log_id, updated_at)
-                   VALUES (?, ?, ?, ?, ?)
-                   ON CONFLICT (key) DO UPDATE SET state = excluded.state,
-                       message_ids = excluded.message_ids, log_id = excluded.log_id,
-                       updated_at = excluded.updated_at""",
-                (key, state_json, ids_json, session.log_id, session.updated_at),
-            )
+        row = (key, state_json, ids_json, session.log_id, session.updated_at)
+        counted = _count_rows(tallies, when) if when is not None else []
+        await self._run("save a session", _save_in_thread, row, counted)
 
     async def delete(self, key: str) -> None:
         """Forget one session at once (/wis, the quick exit), leaving no copy in the WAL."""
@@ -393,16 +416,9 @@ class SqliteStore:
     # -- anonymous counts ----------------------------------------------------------------------
 
     async def count(self, tallies: Iterable[Tally], when: datetime) -> None:
-        week = iso_week(when)
-        rows = [(week, tally.kind, tally.name) for tally in tallies]
-        if not rows:
-            return
-        async with self._write("add to the weekly counts") as db:
-            await db.executemany(
-                """INSERT INTO counts (iso_week, kind, name, n) VALUES (?, ?, ?, 1)
-                   ON CONFLICT (iso_week, kind, name) DO UPDATE SET n = n + 1""",
-                rows,
-            )
+        rows = _count_rows(tallies, when)
+        if rows:
+            await self._run("add to the weekly counts", _save_in_thread, None, rows)
 
     async def weekly_counts(
         self, weeks: int, now: datetime | None = None
@@ -451,6 +467,44 @@ class SqliteStore:
             if part.exists():
                 total += part.stat().st_size
         return total
+
+
+_UPSERT_SESSION = """INSERT INTO sessions (key, state, message_ids, log_id, updated_at)
+    VALUES (?, ?, ?, ?, ?)
+    ON CONFLICT (key) DO UPDATE SET state = excluded.state, message_ids = excluded.message_ids,
+        log_id = excluded.log_id, updated_at = excluded.updated_at"""
+_ADD_COUNT = """INSERT INTO counts (iso_week, kind, name, n) VALUES (?, ?, ?, 1)
+    ON CONFLICT (iso_week, kind, name) DO UPDATE SET n = n + 1"""
+_SELECT_SESSION = "SELECT state, message_ids, log_id, updated_at FROM sessions WHERE key = ?"
+
+
+def _count_rows(tallies: Iterable[Tally], when: datetime) -> list[tuple[str, str, str]]:
+    week = iso_week(when)
+    return [(week, tally.kind, tally.name) for tally in tallies]
+
+
+def _load_in_thread(conn: sqlite3.Connection, key: str) -> tuple[Any, ...] | None:
+    row: tuple[Any, ...] | None = conn.execute(_SELECT_SESSION, (key,)).fetchone()
+    return row
+
+
+def _save_in_thread(
+    conn: sqlite3.Connection, session_row: tuple[object, ...] | None,
+    count_rows: list[tuple[str, str, str]],
+) -> None:
+    """Runs on the connection's thread: one `BEGIN IMMEDIATE` transaction, rolled back on error."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        if session_row is not None:
+            conn.execute(_UPSERT_SESSION, session_row)
+        if count_rows:
+            conn.executemany(_ADD_COUNT, count_rows)
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            with suppress(sqlite3.Error):
+                conn.execute("ROLLBACK")
+        raise
 
 
 async def _connect(path: Path, busy_timeout_ms: int) -> aiosqlite.Connection:

@@ -246,3 +246,31 @@ async def test_the_database_file_is_private_to_its_owner(store):
 async def test_health_helpers_report_ok_and_a_size(store):
     assert await store.integrity_check() == ["ok"]
     assert store.file_size() > 0
+
+
+async def test_a_save_carries_the_updates_counts_in_the_same_transaction(store):
+    """A conversation step and its anonymous counts land together, or neither does."""
+    monday = datetime(2026, 11, 23, 9, tzinfo=UTC)
+    tallies = [Tally("node", "dreiging"), Tally("contact", "ondersteuningsteam")]
+    await store.save("key", session("dreiging"), tallies=tallies, when=monday)
+    await store.save("key", session("dreiging"), tallies=tallies[:1], when=monday)
+    assert (await store.load("key", NOW)).state.node == "dreiging"
+    assert await store.weekly_counts(1, now=monday) == [
+        WeeklyCount("2026-W48", "contact", "ondersteuningsteam", 1),
+        WeeklyCount("2026-W48", "node", "dreiging", 2),
+    ]
+    unwritable = Tally("node", None)  # type: ignore[arg-type]  # NOT NULL fails after the upsert
+    with pytest.raises(StorageError, match="could not save a session"):
+        await store.save("other", session(), tallies=[tallies[0], unwritable], when=monday)
+    assert await store.load("other", NOW) is None
+    assert len(await store.weekly_counts(1, now=monday)) == 2
+    assert (await store.weekly_counts(1, now=monday))[1].n == 2
+
+
+async def test_memory_store_saves_counts_like_the_sqlite_store(store):
+    """The in-memory twin adds a save's tallies to the counts too."""
+    memory = MemoryStore()
+    when = datetime(2026, 11, 25, tzinfo=UTC)
+    for target in (memory, store):
+        await target.save("key", session(), tallies=[Tally("entry", "start")], when=when)
+    assert await memory.weekly_counts(1, now=when) == await store.weekly_counts(1, now=when)

@@ -38,9 +38,12 @@ class FlakyStore(MemoryStore):
         self._check()
         return await super().load(key, now)
 
-    async def save(self, key: str, session: StoredSession) -> None:
+    async def save(
+        self, key: str, session: StoredSession, *, tallies: Iterable[Tally] = (),
+        when: datetime | None = None,
+    ) -> None:
         self._check()
-        await super().save(key, session)
+        await super().save(key, session, tallies=tallies, when=when)
 
     async def delete(self, key: str) -> None:
         self._check()
