@@ -172,3 +172,24 @@ async def test_flooding_user_is_slowed_others_answered_emergency_still_answered(
         answer = await flooder.send("help, ik ben in gevaar")
         assert "Bel nu 112" in answer
         assert "070-3738314" in answer
+
+
+async def test_sessions_kept_in_memory_after_a_write_expire_and_erase_like_stored_ones() -> None:
+    """The copy kept to spare a read obeys the retention time and is gone after an erase."""
+    from bot.adapter import Sessions
+    from bot.flow.session import SessionState
+
+    store = MemoryStore(retention_seconds=10)
+    sessions = Sessions(store, retention_seconds=10)
+    state = SessionState(node="dreiging", back=("start",), language="nl", variables=(),
+                         flow_version="v1")
+    await sessions.save("key", StoredSession(state=state, updated_at=100.0))
+    store.sessions.clear()  # only the memory copy can answer now
+    assert (await sessions.load("key", 105.0)) is not None
+    assert await sessions.load("key", 111.0) is None
+    await sessions.save("key", StoredSession(state=state, updated_at=200.0))
+    await sessions.delete("key")
+    assert await sessions.load("key", 201.0) is None
+    await sessions.save("key", StoredSession(state=state, updated_at=300.0))
+    assert await sessions.purge(311.0) >= 1
+    assert "key" not in sessions.recent
