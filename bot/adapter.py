@@ -18,8 +18,10 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
+from enum import Enum
 from typing import Any, TypeVar
 
+import httpx
 from telegram import (
     CallbackQuery,
     InlineKeyboardButton,
@@ -50,6 +52,7 @@ from bot.flow.keywords import match_keywords
 from bot.flow.model import DEFAULT_LANGUAGE, Guide
 from bot.flow.session import Button, Command, Event, Outcome, Press, Reply, Tally, Text
 from bot.logs import log_event
+from bot.outbox import HeldReply, Outbox
 from bot.pseudonym import pseudonym
 from bot.reload import GuideHolder
 from bot.store import SessionStore, StoredSession
@@ -67,10 +70,26 @@ SEND_ATTEMPTS = 3
 RETRY_BACKOFF = (0.5, 1.5)  # seconds between attempts
 MAX_RETRY_AFTER = 30.0  # a longer flood wait is not waited out inside a handler
 EMERGENCY_COMMANDS = frozenset({"nood"})
+HELD_RETRY_FIRST = 1.0  # seconds before held replies are tried again; doubles up to the max
+HELD_RETRY_MAX = 15.0
 
 
 def _seconds(value: int | float | timedelta) -> float:
     return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+class Unreachable(Exception):
+    """Telegram could not take a reply (down, overloaded, or the connection failed): hold it."""
+
+
+def _surely_unsent(error: TimedOut) -> bool:
+    """A time-out before the request left (no connection, or none free in the pool)."""
+    return isinstance(error.__cause__, (httpx.ConnectTimeout, httpx.PoolTimeout))
+
+
+class _Sent(Enum):
+    DONE = "done"  # delivered, or given up for good (blocked, too old, maybe delivered)
+    UNREACHABLE = "unreachable"  # keep it and try again later
 
 
 class Sessions:
@@ -266,6 +285,11 @@ class TelegramAdapter:
         self.clock = clock
         self.monotonic = monotonic
         self._told_private_only: OrderedDict[str, None] = OrderedDict()
+        self.outbox = Outbox(clock=monotonic)
+        self._held_waiting = asyncio.Event()  # set while the outbox holds anything
+        self._api_answered = asyncio.Event()  # set by any successful call while it does
+        self._held_not_before = 0.0  # monotonic time a RetryAfter asked us to wait for
+        self._sending_held = asyncio.Lock()  # held replies of a chat go out before new ones
 
     # -- entry points (registered by bot.app) ------------------------------------------------
 
@@ -339,19 +363,21 @@ class TelegramAdapter:
         )
         log_id = stored.log_id if stored is not None else secrets.token_hex(4)
         known = list(stored.message_ids) if stored is not None else []
+        known += self.outbox.take_sent(key)  # replies sent late, after an outage
         if incoming.message_id is not None:
             known.append(incoming.message_id)
         if incoming.pressed is not None:
             known.append(incoming.pressed.message_id)
         counted = False  # the tallies go with the session save when there is one
         if outcome.erase_chat:
+            self.outbox.forget(incoming.chat_id)  # nothing held may reappear after an erase
             await self._erase(context, incoming.chat_id, known)
             await self.sessions.delete(key)
             for reply in outcome.replies:
                 await self._send(context, incoming.chat_id, reply)
         else:
             replies = self._with_late_preface(guide, outcome, incoming, now)
-            known += await self._deliver(context, incoming, replies)
+            known += await self._deliver(context, incoming, key, replies)
             if outcome.state is None:
                 await self.sessions.delete(key)
             else:
@@ -448,18 +474,37 @@ class TelegramAdapter:
                       method="answerCallbackQuery")
 
     async def _deliver(
-        self, context: AnyContext, incoming: _Incoming, replies: Sequence[Reply]
+        self, context: AnyContext, incoming: _Incoming, key: str, replies: Sequence[Reply]
     ) -> list[int]:
-        """Send the replies; a button press edits the pressed message in place when it can."""
+        """Send the replies; a button press edits the pressed message in place when it can.
+
+        When Telegram cannot take them (down, overloaded, no connection), they are held in the
+        outbox and sent as soon as it answers again; replies held earlier for this chat go first.
+        """
+        chat_id = incoming.chat_id
+        if self.outbox.holds(chat_id):
+            await self._send_held_of(context.bot, chat_id)
+        if self.outbox.holds(chat_id):
+            # Behind other held replies, a new message reads better than an edit further up.
+            self._hold(chat_id, key, replies, None, "waiting")
+            return []
         sent: list[int] = []
         remaining = list(replies)
-        if (incoming.pressed is not None and remaining
-                and await self._edit(context, incoming.pressed, remaining[0])):
-            remaining.pop(0)
-        for reply in remaining:
-            message_id = await self._send(context, incoming.chat_id, reply)
-            if message_id is not None:
-                sent.append(message_id)
+        pressed = incoming.pressed
+        edit_of: int | None = None
+        try:
+            if pressed is not None and remaining:
+                edit_of = pressed.message_id
+                if await self._edit(context, pressed, remaining[0]):
+                    remaining.pop(0)
+                edit_of = None
+            while remaining:
+                message_id = await self._send(context, chat_id, remaining[0])
+                remaining.pop(0)
+                if message_id is not None:
+                    sent.append(message_id)
+        except Unreachable as error:
+            self._hold(chat_id, key, remaining, edit_of, type(error.__cause__).__name__)
         return sent
 
     async def _edit(self, context: AnyContext, message: Message, reply: Reply) -> bool:
@@ -479,6 +524,8 @@ class TelegramAdapter:
             # "Not modified" means it already shows this; anything else (too old, deleted):
             # send a new message instead.
             return "not modified" in str(error).lower()
+        except (RetryAfter, NetworkError) as error:  # TimedOut too: an edit is safe to repeat
+            raise Unreachable from error
         except TelegramError:
             return False
         return True
@@ -494,9 +541,15 @@ class TelegramAdapter:
 
         try:
             message = await self._call("sendMessage", send, idempotent=False)
-        except TimedOut:
+        except TimedOut as error:
+            if _surely_unsent(error):
+                raise Unreachable from error
             # It may well have arrived; sending again could show it twice.
             return None
+        except (BadRequest, Forbidden, InvalidToken, Conflict, ChatMigrated):
+            raise  # answers, not an outage
+        except (RetryAfter, NetworkError) as error:
+            raise Unreachable from error
         return message.message_id
 
     async def _erase(self, context: AnyContext, chat_id: int, message_ids: Iterable[int]) -> None:
@@ -534,7 +587,7 @@ class TelegramAdapter:
             last = attempt == SEND_ATTEMPTS - 1
             backoff = RETRY_BACKOFF[min(attempt, len(RETRY_BACKOFF) - 1)]
             try:
-                return await call()
+                result = await call()
             except RetryAfter as error:
                 wait = _seconds(error.retry_after)
                 log_event("telegram_error", level=logging.WARNING, reason="RetryAfter",
@@ -545,7 +598,7 @@ class TelegramAdapter:
             except TimedOut as error:
                 log_event("telegram_error", level=logging.WARNING, reason=type(error).__name__,
                           method=method)
-                if last or not idempotent:
+                if last or not (idempotent or _surely_unsent(error)):
                     raise
                 await asyncio.sleep(backoff)
             except (BadRequest, Forbidden, InvalidToken, Conflict, ChatMigrated):
@@ -556,7 +609,112 @@ class TelegramAdapter:
                 if last:
                     raise
                 await asyncio.sleep(backoff)
+            else:
+                if self._held_waiting.is_set():
+                    self._api_answered.set()  # Telegram is back: the outbox need not wait
+                return result
         raise AssertionError("unreachable: the last attempt returns or raises")
+
+    # -- the outbox: replies held through a Telegram outage ---------------------------------------
+
+    def _hold(
+        self, chat_id: int, key: str, replies: Sequence[Reply], edit_of: int | None, reason: str
+    ) -> None:
+        if not replies:
+            return
+        now = self.monotonic()
+        dropped = self.outbox.hold(chat_id, [
+            HeldReply(reply, key, now, edit_of if index == 0 else None)
+            for index, reply in enumerate(replies)
+        ])
+        log_event("reply_held", level=logging.WARNING, reason=reason, count=len(replies))
+        if dropped:
+            log_event("held_reply_dropped", level=logging.WARNING, reason="outbox_full",
+                      count=dropped)
+        self._held_waiting.set()
+
+    async def deliver_held_forever(self, bot: Any) -> None:
+        """Background task: send held replies when Telegram answers again, with back-off.
+
+        It sleeps while nothing is held. Then it tries one reply after 1 s, 2 s, 4 s ... up to
+        15 s (or as long as a 429 asked), and at once when any other call succeeds; one failed
+        request per try, so an outage never turns into a hot loop.
+        """
+        delay = HELD_RETRY_FIRST
+        while True:
+            await self._held_waiting.wait()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._api_answered.wait(), delay)
+            self._api_answered.clear()
+            pause = self._held_not_before - self.monotonic()
+            if pause > 0:
+                await asyncio.sleep(pause)
+            if await self.deliver_held(bot):
+                delay = HELD_RETRY_FIRST
+            else:
+                delay = min(delay * 2, HELD_RETRY_MAX)
+                await asyncio.sleep(0.25)  # a burst of successful calls elsewhere is no reason
+            if not self.outbox:
+                self._held_waiting.clear()
+
+    async def deliver_held(self, bot: Any) -> bool:
+        """Try every chat's held replies in order; False when Telegram still cannot take them."""
+        expired = self.outbox.expire()
+        if expired:
+            log_event("held_reply_dropped", level=logging.WARNING, reason="expired",
+                      count=expired)
+        for chat_id in self.outbox.chats():
+            if not await self._send_held_of(bot, chat_id):
+                return False
+        return True
+
+    async def _send_held_of(self, bot: Any, chat_id: int) -> bool:
+        async with self._sending_held:
+            while (held := self.outbox.first(chat_id)) is not None:
+                if await self._send_held(bot, chat_id, held) is _Sent.UNREACHABLE:
+                    return False
+                self.outbox.done(chat_id)
+        return True
+
+    async def _send_held(self, bot: Any, chat_id: int, held: HeldReply) -> _Sent:
+        """One attempt, no retries here: the caller backs off."""
+        markup = _keyboard(held.reply)
+        try:
+            if held.edit_of is not None:
+                try:
+                    await bot._post("editMessageText", {
+                        "chat_id": chat_id, "message_id": held.edit_of,
+                        "text": held.reply.text, "reply_markup": markup})
+                except BadRequest as error:
+                    if "not modified" in str(error).lower():
+                        return _Sent.DONE
+                    # Too old or deleted: send it as a new message below.
+                except TimedOut:
+                    return _Sent.UNREACHABLE  # an edit is safe to try again
+                else:
+                    log_event("held_reply_sent", method="editMessageText")
+                    return _Sent.DONE
+            message = await bot.send_message(chat_id, held.reply.text, reply_markup=markup)
+        except RetryAfter as error:
+            self._held_not_before = self.monotonic() + _seconds(error.retry_after)
+            return _Sent.UNREACHABLE
+        except TimedOut as error:
+            if _surely_unsent(error):
+                return _Sent.UNREACHABLE
+            # It may have arrived; showing it twice is worse than the risk of not at all.
+            log_event("held_reply_dropped", level=logging.WARNING, reason="TimedOut", count=1)
+            return _Sent.DONE
+        except (BadRequest, Forbidden, ChatMigrated) as error:
+            log_event("held_reply_dropped", level=logging.WARNING, reason=type(error).__name__,
+                      count=1)
+            return _Sent.DONE
+        except TelegramError as error:
+            log_event("telegram_error", level=logging.WARNING, reason=type(error).__name__,
+                      method="sendMessage")
+            return _Sent.UNREACHABLE
+        self.outbox.record_sent(held.key, message.message_id)
+        log_event("held_reply_sent", method="sendMessage")
+        return _Sent.DONE
 
     # -- small helpers -------------------------------------------------------------------------
 

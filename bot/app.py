@@ -87,6 +87,8 @@ class Runtime:
         # Application.create_task warns before start(); plain loop tasks are cancelled on close.
         self.tasks.append(loop.create_task(self._purge_forever(), name="wegwijzer-purge"))
         self.tasks.append(loop.create_task(self.watcher.run(), name="wegwijzer-reload"))
+        self.tasks.append(loop.create_task(self.adapter.deliver_held_forever(application.bot),
+                                           name="wegwijzer-outbox"))
         with contextlib.suppress(NotImplementedError, RuntimeError, ValueError, AttributeError):
             loop.add_signal_handler(signal.SIGHUP, self.watcher.wake.set)
             self.handles_sighup = True

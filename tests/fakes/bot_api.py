@@ -4,8 +4,10 @@ The real python-telegram-bot `Application` talks HTTP to this server exactly as 
 api.telegram.org (`TELEGRAM_API_BASE_URL`). The server keeps what Telegram keeps — pending
 updates, each chat's messages with their ids, open callback queries, the webhook — answers in
 the Bot API's JSON shapes, records every call, and can be told to fail (429 with retry_after,
-500, delays). `FakeUser` sends /start, types text and presses buttons by (part of) their label,
-and waits for the bot's answer, so tests read like a transcript.
+500, delays) or be down for a while (`down`: every call, or only some methods, answers an error
+or drops the connection until it is set back to None). `FakeUser` sends /start, types text and
+presses buttons by (part of) their label, and waits for the bot's answer, so tests read like a
+transcript.
 
 PTB sends `application/x-www-form-urlencoded` bodies whose values are strings; objects and lists
 (`reply_markup`, `message_ids`, ...) arrive JSON-encoded, numbers as decimal strings.
@@ -37,6 +39,10 @@ MAX_TEXT = 4096
 MAX_CALLBACK_DATA = 64
 
 Json = dict[str, Any]
+
+
+class _Dropped(Exception):
+    """The fake closes the connection without answering, as a dying proxy would."""
 
 
 class ApiError(Exception):
@@ -106,6 +112,10 @@ class FakeBotApi:
         self.webhook_deliveries: list[int] = []  # HTTP status of each POST to the webhook
         self.faults: list[Fault] = []
         self.latency = 0.0  # seconds added to every method except getUpdates
+        # An outage until set back to None: "500", "502" (that status) or "drop" (the connection
+        # is closed without an answer), for `down_methods` or, when that is None, every method.
+        self.down: str | None = None
+        self.down_methods: frozenset[str] | None = None
         self._pending: list[Json] = []
         self._update_ids = itertools.count(1)
         self._confirmed = 0  # highest update_id the bot confirmed by a later offset
@@ -244,7 +254,10 @@ class FakeBotApi:
                     name, _, value = line.decode("latin-1").partition(":")
                     headers[name.strip().lower()] = value.strip()
                 body = await reader.readexactly(int(headers.get("content-length", "0")))
-                status, payload = await self._respond(target, headers, body)
+                try:
+                    status, payload = await self._respond(target, headers, body)
+                except _Dropped:
+                    break
                 data = json.dumps(payload).encode()
                 writer.write(
                     f"HTTP/1.1 {status} {'OK' if status == 200 else 'Error'}\r\n"
@@ -267,6 +280,14 @@ class FakeBotApi:
             return 401, {"ok": False, "error_code": 401, "description": "Unauthorized"}
         method = path[len(prefix):]
         params = _decode(headers.get("content-type", ""), body)
+        if self.down is not None and (self.down_methods is None or method in self.down_methods):
+            dropped = self.down == "drop"
+            status = 0 if dropped else int(self.down)
+            await self._record(Call(method, params, status, time.monotonic()))
+            if dropped:
+                raise _Dropped
+            return status, {"ok": False, "error_code": status, "description": "Bad Gateway"
+                            if status == 502 else "Internal Server Error"}
         fault = next((f for f in self.faults if f.method == method), None)
         if fault is not None:
             self.faults.remove(fault)
