@@ -114,9 +114,12 @@ class Sessions:
         self._needs_open = False
         self._failing = False
         self._reported = False  # a storage_error was logged for the current update
+        self._update_id: int | None = None  # the Telegram update being handled
+        self.recorded_update_id: int | None = None  # the last one a save noted as handled
 
-    def begin_update(self) -> None:
+    def begin_update(self, update_id: int | None = None) -> None:
         self._reported = False
+        self._update_id = update_id
 
     def _failed(self, operation: str, error: BaseException) -> None:
         self._failing = True
@@ -193,11 +196,13 @@ class Sessions:
         self._pending_deletes.pop(key, None)  # an upsert replaces whatever was there
         if await self._ready():
             try:
-                await self.store.save(key, session, tallies=tallies, when=when)
+                await self.store.save(key, session, tallies=tallies, when=when,
+                                      update_id=self._update_id)
             except Exception as error:
                 self._failed("save", error)
             else:
                 self._succeeded()
+                self.recorded_update_id = self._update_id
                 self.memory.pop(key, None)
                 self.recent[key] = session
                 self.recent.move_to_end(key)
@@ -233,6 +238,27 @@ class Sessions:
             await self.store.count(tallies, when)
         except Exception as error:
             self._failed("count", error)
+
+    async def mark_handled(self, update_id: int, now: float) -> None:
+        """Note an update as handled that saved no session (or whose save failed)."""
+        if not await self._ready():
+            return
+        try:
+            await self.store.mark_handled(update_id, now)
+        except Exception as error:
+            self._failed("mark_handled", error)
+        else:
+            self.recorded_update_id = update_id
+
+    async def last_handled(self, now: float) -> int | None:
+        """The last update the store noted as handled; None when unknown or the store fails."""
+        if not await self._ready():
+            return None
+        try:
+            return await self.store.last_handled(now)
+        except Exception as error:
+            self._failed("last_handled", error)
+            return None
 
     async def purge(self, now: float) -> int:
         """Drop expired sessions from the store and from memory; -1 when the store failed."""
@@ -295,11 +321,16 @@ class TelegramAdapter:
 
     async def on_update(self, update: Update, context: AnyContext) -> None:
         started = self.monotonic()
-        self.sessions.begin_update()
+        self.sessions.begin_update(update.update_id)
         try:
             await self._dispatch(update, context)
         except Exception as error:
             await self._fail(update, context, error, started)
+        # A press is answered last, after its reply and its session are saved: if the process
+        # dies before that, the press comes again (confirm-after-handle polling) and is
+        # answered once, and redoing its edit shows nothing new.
+        if update.callback_query is not None:
+            await self._answer(update.callback_query)
 
     async def on_error(self, update: object, context: AnyContext) -> None:
         """Last line: whatever escaped a handler is logged by class and answered with fallback."""
@@ -314,8 +345,6 @@ class TelegramAdapter:
     async def _dispatch(self, update: Update, context: AnyContext) -> None:
         chat = update.effective_chat
         query = update.callback_query
-        if query is not None:
-            await self._answer(query, context)
         if chat is None:
             return
         if chat.type != ChatType.PRIVATE:
@@ -465,7 +494,7 @@ class TelegramAdapter:
 
     # -- Telegram calls ------------------------------------------------------------------------
 
-    async def _answer(self, query: CallbackQuery, context: AnyContext) -> None:
+    async def _answer(self, query: CallbackQuery) -> None:
         try:
             await self._call("answerCallbackQuery", lambda: query.answer(), idempotent=True)
         except TelegramError as error:
@@ -616,6 +645,11 @@ class TelegramAdapter:
         raise AssertionError("unreachable: the last attempt returns or raises")
 
     # -- the outbox: replies held through a Telegram outage ---------------------------------------
+
+    def api_answered(self) -> None:
+        """Telegram answered a call (getUpdates, say): held replies need not wait any longer."""
+        if self._held_waiting.is_set():
+            self._api_answered.set()
 
     def _hold(
         self, chat_id: int, key: str, replies: Sequence[Reply], edit_of: int | None, reason: str

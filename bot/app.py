@@ -3,7 +3,8 @@
 One factory (`build_application`) builds the python-telegram-bot `Application` for every run
 mode and for the end-to-end tests, so the tests drive exactly what production runs. Updates are
 processed one after another (PTB's default): each chat's replies stay in order, which
-`concurrent_updates(True)` does not guarantee.
+`concurrent_updates(True)` does not guarantee. In polling mode our own loop (`bot.polling`)
+fetches updates instead of PTB's Updater, and confirms each to Telegram only once handled.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from bot.adapter import Sessions, TelegramAdapter
 from bot.errors import SettingsError
 from bot.flood import FloodGuard
 from bot.logs import log_event
+from bot.polling import POLL_TIMEOUT, Poller, run_polling
 from bot.reload import FlowWatcher, GuideHolder, GuideLoader, default_loader, fingerprint
 from bot.settings import Settings, load_settings
 from bot.store import SessionStore
@@ -191,6 +193,13 @@ def polling_parameters(settings: Settings) -> dict[str, Any]:
     return {"allowed_updates": ALLOWED_UPDATES, "drop_pending_updates": False}
 
 
+def make_poller(application: AnyApplication, *, poll_timeout: int | None = None) -> Poller:
+    """Our confirm-after-handle getUpdates loop (bot.polling), in place of PTB's Updater."""
+    runtime = runtime_of(application)
+    return Poller(application, runtime.sessions, runtime.adapter, ALLOWED_UPDATES,
+                  poll_timeout=poll_timeout if poll_timeout is not None else POLL_TIMEOUT)
+
+
 def webhook_parameters(settings: Settings) -> dict[str, Any]:
     """Arguments for run_webhook/start_webhook. PTB serves plain HTTP on listen:port; put a TLS
     proxy in front that forwards `Content-Type: application/json` unchanged (PTB refuses
@@ -249,7 +258,8 @@ def main(args: argparse.Namespace | None = None) -> int:
         if settings.webhook_mode:
             application.run_webhook(**webhook_parameters(settings))
         else:
-            application.run_polling(**polling_parameters(settings))
+            asyncio.run(run_polling(application, make_poller(application),
+                                    (signal.SIGINT, signal.SIGTERM, signal.SIGABRT)))
     except InvalidToken:
         print("wegwijzer run: Telegram refused TELEGRAM_BOT_TOKEN; copy it again from "
               "@BotFather.", file=sys.stderr)

@@ -68,9 +68,16 @@ class SessionStore(Protocol):
 
     async def save(
         self, key: str, session: StoredSession, *, tallies: Iterable[Tally] = (),
-        when: datetime | None = None,
+        when: datetime | None = None, update_id: int | None = None,
     ) -> None:
-        """Upsert the session, and add `tallies` to the counts of `when`'s ISO week, atomically."""
+        """Upsert the session, add `tallies` to the counts of `when`'s ISO week and note
+        `update_id` as handled, atomically."""
+
+    async def mark_handled(self, update_id: int, now: float) -> None:
+        """Note a Telegram update as handled (for updates that saved no session)."""
+
+    async def last_handled(self, now: float) -> int | None:
+        """The last update noted as handled, unless that was more than a day ago."""
 
     async def delete(self, key: str) -> None: ...
 
@@ -99,6 +106,7 @@ class MemoryStore:
     retention_seconds: float = 6 * 3600
     sessions: dict[str, StoredSession] = field(default_factory=dict)
     counts: dict[tuple[str, str, str], int] = field(default_factory=dict)
+    handled: tuple[int, float] | None = None  # (update_id, unix seconds)
 
     async def open(self) -> None:
         return None
@@ -114,11 +122,21 @@ class MemoryStore:
 
     async def save(
         self, key: str, session: StoredSession, *, tallies: Iterable[Tally] = (),
-        when: datetime | None = None,
+        when: datetime | None = None, update_id: int | None = None,
     ) -> None:
         self.sessions[key] = session
         if when is not None:
             await self.count(tallies, when)
+        if update_id is not None:
+            await self.mark_handled(update_id, session.updated_at)
+
+    async def mark_handled(self, update_id: int, now: float) -> None:
+        self.handled = (update_id, now)
+
+    async def last_handled(self, now: float) -> int | None:
+        if self.handled is None or now - self.handled[1] > HANDLED_MEMORY_SECONDS:
+            return None
+        return self.handled[0]
 
     async def delete(self, key: str) -> None:
         self.sessions.pop(key, None)
@@ -169,8 +187,21 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             PRIMARY KEY (iso_week, kind, name)
         ) WITHOUT ROWID""",
     ),
+    (
+        # One row: how far the bot got through Telegram's update queue, so that after a crash
+        # the updates it fetched but had not handled come again and the handled ones do not.
+        # Telegram's own counter; it says nothing about any user.
+        """CREATE TABLE polling (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            last_update_id INTEGER NOT NULL,  -- the last Telegram update_id handled
+            handled_at REAL NOT NULL          -- unix seconds; older than a day is ignored
+        )""",
+    ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
+# Telegram keeps an update for at most 24 hours, and after a week without updates it may start
+# numbering them anew; a last handled id older than this says nothing about what is pending.
+HANDLED_MEMORY_SECONDS = 24 * 3600
 
 BUSY_TIMEOUT_MS = 5000
 JOURNAL_SIZE_LIMIT = 4 * 1024 * 1024  # the WAL is cut back to this after a checkpoint
@@ -370,14 +401,25 @@ class SqliteStore:
 
     async def save(
         self, key: str, session: StoredSession, *, tallies: Iterable[Tally] = (),
-        when: datetime | None = None,
+        when: datetime | None = None, update_id: int | None = None,
     ) -> None:
         """One transaction, one trip to SQLite's thread: the session and the update's counts."""
         state_json = json.dumps(session.state.to_dict(), ensure_ascii=False, sort_keys=True)
         ids_json = json.dumps(list(session.message_ids))
         row = (key, state_json, ids_json, session.log_id, session.updated_at)
         counted = _count_rows(tallies, when) if when is not None else []
-        await self._run("save a session", _save_in_thread, row, counted)
+        handled = (update_id, session.updated_at) if update_id is not None else None
+        await self._run("save a session", _save_in_thread, row, counted, handled)
+
+    async def mark_handled(self, update_id: int, now: float) -> None:
+        await self._run("note an update as handled", _save_in_thread, None, [],
+                        (update_id, now))
+
+    async def last_handled(self, now: float) -> int | None:
+        row = await self._run("read the last handled update", _last_handled_in_thread)
+        if row is None or now - float(row[1]) > HANDLED_MEMORY_SECONDS:
+            return None
+        return int(row[0])
 
     async def delete(self, key: str) -> None:
         """Forget one session at once (/wis, the quick exit), leaving no copy in the WAL."""
@@ -418,7 +460,7 @@ class SqliteStore:
     async def count(self, tallies: Iterable[Tally], when: datetime) -> None:
         rows = _count_rows(tallies, when)
         if rows:
-            await self._run("add to the weekly counts", _save_in_thread, None, rows)
+            await self._run("add to the weekly counts", _save_in_thread, None, rows, None)
 
     async def weekly_counts(
         self, weeks: int, now: datetime | None = None
@@ -476,6 +518,9 @@ _UPSERT_SESSION = """INSERT INTO sessions (key, state, message_ids, log_id, upda
 _ADD_COUNT = """INSERT INTO counts (iso_week, kind, name, n) VALUES (?, ?, ?, 1)
     ON CONFLICT (iso_week, kind, name) DO UPDATE SET n = n + 1"""
 _SELECT_SESSION = "SELECT state, message_ids, log_id, updated_at FROM sessions WHERE key = ?"
+_NOTE_HANDLED = """INSERT INTO polling (id, last_update_id, handled_at) VALUES (1, ?, ?)
+    ON CONFLICT (id) DO UPDATE SET last_update_id = excluded.last_update_id,
+        handled_at = excluded.handled_at"""
 
 
 def _count_rows(tallies: Iterable[Tally], when: datetime) -> list[tuple[str, str, str]]:
@@ -488,9 +533,15 @@ def _load_in_thread(conn: sqlite3.Connection, key: str) -> tuple[Any, ...] | Non
     return row
 
 
+def _last_handled_in_thread(conn: sqlite3.Connection) -> tuple[Any, ...] | None:
+    row: tuple[Any, ...] | None = conn.execute(
+        "SELECT last_update_id, handled_at FROM polling WHERE id = 1").fetchone()
+    return row
+
+
 def _save_in_thread(
     conn: sqlite3.Connection, session_row: tuple[object, ...] | None,
-    count_rows: list[tuple[str, str, str]],
+    count_rows: list[tuple[str, str, str]], handled: tuple[int, float] | None,
 ) -> None:
     """Runs on the connection's thread: one `BEGIN IMMEDIATE` transaction, rolled back on error."""
     conn.execute("BEGIN IMMEDIATE")
@@ -499,6 +550,8 @@ def _save_in_thread(
             conn.execute(_UPSERT_SESSION, session_row)
         if count_rows:
             conn.executemany(_ADD_COUNT, count_rows)
+        if handled is not None:
+            conn.execute(_NOTE_HANDLED, handled)
         conn.execute("COMMIT")
     except BaseException:
         if conn.in_transaction:

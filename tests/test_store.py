@@ -29,6 +29,7 @@ SECRET = b"k" * 40
 ALLOWED_SCHEMA = {
     "sessions": ["key", "state", "message_ids", "log_id", "updated_at"],
     "counts": ["iso_week", "kind", "name", "n"],
+    "polling": ["id", "last_update_id", "handled_at"],  # Telegram's counter, no user in it
 }
 
 
@@ -274,3 +275,25 @@ async def test_memory_store_saves_counts_like_the_sqlite_store(store):
     for target in (memory, store):
         await target.save("key", session(), tallies=[Tally("entry", "start")], when=when)
     assert await memory.weekly_counts(1, now=when) == await store.weekly_counts(1, now=when)
+
+
+async def test_the_last_handled_update_is_noted_with_the_save_and_forgotten_after_a_day(store):
+    """After a crash the bot knows where it got to; a note older than Telegram's 24 h is ignored."""
+    assert await store.last_handled(NOW) is None
+    await store.save("key", session(at=NOW), update_id=41)
+    assert await store.last_handled(NOW) == 41
+    await store.mark_handled(42, NOW + 5)
+    assert await store.last_handled(NOW + 10) == 42
+    assert await store.last_handled(NOW + 5 + 24 * HOUR + 1) is None
+    unwritable = Tally("node", None)  # type: ignore[arg-type]
+    with pytest.raises(StorageError):
+        await store.save("key", session(at=NOW + 20), tallies=[unwritable], when=datetime.now(UTC),
+                         update_id=43)
+    assert await store.last_handled(NOW + 20) == 42  # the same transaction, so not noted
+
+
+async def test_memory_store_notes_handled_updates_like_the_sqlite_store(store):
+    memory = MemoryStore()
+    for target in (memory, store):
+        await target.save("key", session(at=NOW), update_id=7)
+    assert await memory.last_handled(NOW) == await store.last_handled(NOW) == 7

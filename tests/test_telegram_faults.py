@@ -40,10 +40,18 @@ class FlakyStore(MemoryStore):
 
     async def save(
         self, key: str, session: StoredSession, *, tallies: Iterable[Tally] = (),
-        when: datetime | None = None,
+        when: datetime | None = None, update_id: int | None = None,
     ) -> None:
         self._check()
-        await super().save(key, session, tallies=tallies, when=when)
+        await super().save(key, session, tallies=tallies, when=when, update_id=update_id)
+
+    async def mark_handled(self, update_id: int, now: float) -> None:
+        self._check()
+        await super().mark_handled(update_id, now)
+
+    async def last_handled(self, now: float) -> int | None:
+        self._check()
+        return await super().last_handled(now)
 
     async def delete(self, key: str) -> None:
         self._check()

@@ -117,6 +117,7 @@ class FakeBotApi:
         self.down: str | None = None
         self.down_methods: frozenset[str] | None = None
         self._pending: list[Json] = []
+        self._history: list[Json] = []  # every update queued for getUpdates, for `redeliver`
         self._update_ids = itertools.count(1)
         self._confirmed = 0  # highest update_id the bot confirmed by a later offset
         self._queries: dict[str, tuple[int, int]] = {}
@@ -180,8 +181,15 @@ class FakeBotApi:
             task.add_done_callback(self._tasks.discard)
         else:
             self._pending.append(update)
+            self._history.append(update)
             self._notify()
         return update_id
+
+    def redeliver(self) -> None:
+        """Offer every update again, as Telegram does when the bot died before confirming them."""
+        self._pending = list(self._history)
+        self._confirmed = 0
+        self._notify()
 
     def push_message(self, sender: Json, chat: Json, **content: Any) -> Json:
         """A message from `sender` in `chat` with `text=...` or any other content."""

@@ -1,11 +1,14 @@
 """Run the real bot — the Application built by `bot.app.build_application` — against the fake.
 
-`running_bot` does what `run_polling` / `run_webhook` do (post_init, start, poll or serve,
-stop, shutdown, post_shutdown) without taking over the event loop or installing signal handlers.
+`running_bot` does what `wegwijzer run` does (post_init, start, poll with `bot.polling.Poller`
+or serve a webhook, stop, shutdown, post_shutdown) without taking over the event loop or
+installing signal handlers.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -16,13 +19,14 @@ from typing import Any
 from bot.app import (
     Runtime,
     build_application,
-    polling_parameters,
+    make_poller,
     runtime_of,
     webhook_parameters,
 )
 from bot.flood import FloodGuard
 from bot.flow.loader import load_guide
 from bot.flow.model import Guide
+from bot.polling import Poller
 from bot.reload import GuideHolder, fingerprint
 from bot.settings import Settings, load_settings
 from bot.store import MemoryStore, SessionStore
@@ -75,6 +79,8 @@ class RunningBot:
     runtime: Runtime
     store: SessionStore
     settings: Settings
+    poller: Poller | None = None  # None in webhook mode
+    polling: asyncio.Task[None] | None = None  # cancel it to crash the bot mid-update
 
 
 @asynccontextmanager
@@ -99,14 +105,21 @@ async def running_bot(
     try:
         await application.post_init(application)
         await application.start()
-        if settings.webhook_mode:
+        poller = None if settings.webhook_mode else make_poller(application, poll_timeout=2)
+        polling = None
+        if poller is None:
             await application.updater.start_webhook(**webhook_parameters(settings))
         else:
-            await application.updater.start_polling(timeout=2, **polling_parameters(settings))
+            polling = asyncio.get_running_loop().create_task(poller.run())
         try:
-            yield RunningBot(application, runtime, store, settings)
+            yield RunningBot(application, runtime, store, settings, poller, polling)
         finally:
-            await application.updater.stop()
+            if poller is not None and polling is not None:
+                poller.stop()
+                with contextlib.suppress(asyncio.CancelledError):  # a test's "crash"
+                    await polling
+            else:
+                await application.updater.stop()
             await application.stop()
     finally:
         await application.shutdown()
