@@ -116,6 +116,7 @@ class ChatState:
     reply_texts: list[str] = field(default_factory=list)
     keep_texts: bool = False
     deleted: int = 0
+    shown: dict[int, tuple[str, Any]] = field(default_factory=dict)  # message id -> text, markup
 
     def new_id(self) -> int:
         self.next_id += 1
@@ -123,8 +124,9 @@ class ChatState:
 
 
 class FakeApi:
-    def __init__(self, token: str = TOKEN) -> None:
+    def __init__(self, token: str = TOKEN, *, refuse_unchanged_edits: bool = False) -> None:
         self.prefix = f"/bot{token}/"
+        self.refuse_unchanged_edits = refuse_unchanged_edits  # as Telegram does: 400 not modified
         self.pending: deque[Json] = deque()
         self.update_ids = itertools.count(1)
         self.confirmed = 0
@@ -276,6 +278,15 @@ class FakeApi:
         markup = params.get("reply_markup")
         now = time.monotonic()
         message_id = chat.new_id() if method == "sendMessage" else int(params.get("message_id") or 0)
+        # Telegram refuses an edit that changes nothing (a redone update, say): not a reply.
+        # Off unless asked for: the burst phase's repeated presses on one message rely on it.
+        if (self.refuse_unchanged_edits and method == "editMessageText"
+                and chat.shown.get(message_id) == (text, markup)):
+            return 400, {"ok": False, "error_code": 400,
+                         "description": "Bad Request: message is not modified"}
+        chat.shown[message_id] = (text, markup)
+        while len(chat.shown) > 20:  # only recent messages get edited
+            del chat.shown[next(iter(chat.shown))]
         message: Json = {"message_id": message_id,
                          "from": {"id": BOT_ID, "is_bot": True, "first_name": "W"},
                          "chat": chat.chat, "date": int(time.time()), "text": text}

@@ -92,7 +92,9 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     assert guide is not None
     nodes = set(guide.nodes)
     rng = random.Random(args.seed)
-    api = FakeApi()
+    # A redone update whose edit changes nothing is refused as Telegram refuses it; it is then
+    # not counted as a reply nobody asked for.
+    api = FakeApi(refuse_unchanged_edits=True)
     await api.start()
     rounds: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory(prefix="wegwijzer-kill9-") as tmp:
