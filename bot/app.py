@@ -189,10 +189,6 @@ def runtime_of(application: AnyApplication) -> Runtime:
     return runtime
 
 
-def polling_parameters(settings: Settings) -> dict[str, Any]:
-    return {"allowed_updates": ALLOWED_UPDATES, "drop_pending_updates": False}
-
-
 def make_poller(application: AnyApplication, *, poll_timeout: int | None = None) -> Poller:
     """Our confirm-after-handle getUpdates loop (bot.polling), in place of PTB's Updater."""
     runtime = runtime_of(application)
