@@ -44,26 +44,24 @@ from telegram.error import (
 )
 from telegram.ext import CallbackContext
 
-from bot.errors import StorageError
 from bot.flood import FloodGuard, Verdict
 from bot.flow import actions
 from bot.flow.engine import handle, language_from_code
 from bot.flow.keywords import match_keywords
 from bot.flow.model import DEFAULT_LANGUAGE, Guide
-from bot.flow.session import Button, Command, Event, Outcome, Press, Reply, Tally, Text
+from bot.flow.session import Button, Command, Event, Outcome, Press, Reply, Text
 from bot.logs import log_event
 from bot.outbox import HeldReply, Outbox
 from bot.pseudonym import pseudonym
 from bot.reload import GuideHolder
-from bot.store import SessionStore, StoredSession
+from bot.sessions import Sessions
+from bot.store import StoredSession
 
 T = TypeVar("T")
 AnyContext = CallbackContext[Any, Any, Any, Any]
 
 MAX_MESSAGE_IDS = 300  # message ids kept per session for "leave and erase"
 DELETE_BATCH = 100  # Telegram's limit for deleteMessages
-MEMORY_SESSIONS = 5_000  # sessions kept in memory while the store is failing
-RECENT_SESSIONS = 2_000  # sessions just written, served from memory on the user's next step
 REMEMBERED_GROUPS = 10_000  # group chats already told "private only"
 LATE_AFTER = timedelta(minutes=10)  # a message this old when handled gets the "late" preface
 SEND_ATTEMPTS = 3
@@ -90,195 +88,6 @@ def _surely_unsent(error: TimedOut) -> bool:
 class _Sent(Enum):
     DONE = "done"  # delivered, or given up for good (blocked, too old, maybe delivered)
     UNREACHABLE = "unreachable"  # keep it and try again later
-
-
-class Sessions:
-    """The session store, wrapped so that a failing store never silences the bot.
-
-    Every call is guarded. When the store raises, one `storage_error` line is logged per update
-    (reason: the exception class only), the session lives on in a bounded dict in memory, and
-    the store is tried again on the next update; the memory copy wins until it is written back.
-    Erasures that could not reach the store are retried, so an erased session does not linger.
-
-    The sessions most recently written are also kept in memory (`recent`, bounded, with the same
-    retention time) so a user's next step needs no read from SQLite: this process is the only
-    writer, so the copy is the row. Erasure and purging drop them from memory as well.
-    """
-
-    def __init__(self, store: SessionStore, *, retention_seconds: float) -> None:
-        self.store = store
-        self.retention_seconds = retention_seconds
-        self.memory: OrderedDict[str, StoredSession] = OrderedDict()
-        self.recent: OrderedDict[str, StoredSession] = OrderedDict()
-        self._pending_deletes: OrderedDict[str, None] = OrderedDict()
-        self._needs_open = False
-        self._failing = False
-        self._reported = False  # a storage_error was logged for the current update
-        self._update_id: int | None = None  # the Telegram update being handled
-        self.recorded_update_id: int | None = None  # the last one a save noted as handled
-
-    def begin_update(self, update_id: int | None = None) -> None:
-        self._reported = False
-        self._update_id = update_id
-
-    def _failed(self, operation: str, error: BaseException) -> None:
-        self._failing = True
-        if not self._reported:
-            self._reported = True
-            # StorageError messages are written to carry no data, only the fault and its fix.
-            reason = str(error) if isinstance(error, StorageError) else type(error).__name__
-            log_event("storage_error", level=logging.ERROR, reason=reason, method=operation)
-
-    def _succeeded(self) -> None:
-        if self._failing:
-            self._failing = False
-            log_event("storage_recovered")
-
-    async def open(self) -> bool:
-        try:
-            await self.store.open()
-        except Exception as error:
-            self._needs_open = True
-            self._failed("open", error)
-            return False
-        self._needs_open = False
-        return True
-
-    async def close(self) -> None:
-        try:
-            await self.store.close()
-        except Exception as error:
-            self._failed("close", error)
-
-    async def _ready(self) -> bool:
-        if self._needs_open and not await self.open():
-            return False
-        if self._pending_deletes:
-            for key in list(self._pending_deletes):
-                try:
-                    await self.store.delete(key)
-                except Exception as error:
-                    self._failed("delete", error)
-                    return False
-                self._pending_deletes.pop(key, None)
-        return True
-
-    async def load(self, key: str, now: float) -> StoredSession | None:
-        remembered = self.memory.get(key)
-        if remembered is not None:
-            if now - remembered.updated_at > self.retention_seconds:
-                self.memory.pop(key, None)
-            else:
-                self.memory.move_to_end(key)
-                return remembered
-        written = self.recent.get(key)
-        if written is not None:
-            if now - written.updated_at <= self.retention_seconds:
-                return written
-            self.recent.pop(key, None)
-        if key in self._pending_deletes:
-            return None
-        if not await self._ready():
-            return None
-        try:
-            session = await self.store.load(key, now)
-        except Exception as error:
-            self._failed("load", error)
-            return None
-        self._succeeded()
-        return session
-
-    async def save(
-        self, key: str, session: StoredSession, *, tallies: Sequence[Tally] = (),
-        when: datetime | None = None,
-    ) -> None:
-        """Keep the session and add the update's tallies, in one store transaction."""
-        self._pending_deletes.pop(key, None)  # an upsert replaces whatever was there
-        if await self._ready():
-            try:
-                await self.store.save(key, session, tallies=tallies, when=when,
-                                      update_id=self._update_id)
-            except Exception as error:
-                self._failed("save", error)
-            else:
-                self._succeeded()
-                self.recorded_update_id = self._update_id
-                self.memory.pop(key, None)
-                self.recent[key] = session
-                self.recent.move_to_end(key)
-                while len(self.recent) > RECENT_SESSIONS:
-                    self.recent.popitem(last=False)
-                return
-        self.recent.pop(key, None)
-        self.memory[key] = session
-        self.memory.move_to_end(key)
-        while len(self.memory) > MEMORY_SESSIONS:
-            self.memory.popitem(last=False)
-
-    async def delete(self, key: str) -> None:
-        self.memory.pop(key, None)
-        self.recent.pop(key, None)
-        if await self._ready():
-            try:
-                await self.store.delete(key)
-            except Exception as error:
-                self._failed("delete", error)
-            else:
-                self._succeeded()
-                return
-        self._pending_deletes[key] = None
-        while len(self._pending_deletes) > MEMORY_SESSIONS:
-            self._pending_deletes.popitem(last=False)
-
-    async def count(self, tallies: Iterable[Tally], when: datetime) -> None:
-        tallies = tuple(tallies)
-        if not tallies or not await self._ready():
-            return
-        try:
-            await self.store.count(tallies, when)
-        except Exception as error:
-            self._failed("count", error)
-
-    async def mark_handled(self, update_id: int, now: float) -> None:
-        """Note an update as handled that saved no session (or whose save failed)."""
-        if not await self._ready():
-            return
-        try:
-            await self.store.mark_handled(update_id, now)
-        except Exception as error:
-            self._failed("mark_handled", error)
-        else:
-            self.recorded_update_id = update_id
-
-    async def last_handled(self, now: float) -> int | None:
-        """The last update the store noted as handled; None when unknown or the store fails."""
-        if not await self._ready():
-            return None
-        try:
-            return await self.store.last_handled(now)
-        except Exception as error:
-            self._failed("last_handled", error)
-            return None
-
-    async def purge(self, now: float) -> int:
-        """Drop expired sessions from the store and from memory; -1 when the store failed."""
-        self.begin_update()
-        expired = [key for key, session in self.memory.items()
-                   if now - session.updated_at > self.retention_seconds]
-        for key in expired:
-            self.memory.pop(key, None)
-        for key in [key for key, session in self.recent.items()
-                    if now - session.updated_at > self.retention_seconds]:
-            self.recent.pop(key, None)
-        if not await self._ready():
-            return -1
-        try:
-            removed = await self.store.purge_expired(now)
-        except Exception as error:
-            self._failed("purge", error)
-            return -1
-        self._succeeded()
-        return removed + len(expired)
 
 
 @dataclass(frozen=True, slots=True)

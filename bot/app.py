@@ -23,12 +23,13 @@ from typing import Any, TextIO
 from urllib.parse import urlparse
 
 from bot import __version__
-from bot.adapter import Sessions, TelegramAdapter
+from bot.adapter import TelegramAdapter
 from bot.errors import SettingsError
 from bot.flood import FloodGuard
 from bot.logs import log_event
 from bot.polling import POLL_TIMEOUT, Poller, run_polling
 from bot.reload import FlowWatcher, GuideHolder, GuideLoader, default_loader, fingerprint
+from bot.sessions import Sessions
 from bot.settings import Settings, load_settings
 from bot.store import SessionStore
 

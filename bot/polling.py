@@ -25,8 +25,9 @@ from typing import Any
 
 from telegram.error import InvalidToken, RetryAfter, TelegramError
 
-from bot.adapter import Sessions, TelegramAdapter
+from bot.adapter import TelegramAdapter
 from bot.logs import log_event
+from bot.sessions import Sessions
 
 POLL_TIMEOUT = 10  # seconds Telegram holds a getUpdates open when nothing is pending
 BATCH = 100

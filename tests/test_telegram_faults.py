@@ -184,8 +184,8 @@ async def test_flooding_user_is_slowed_others_answered_emergency_still_answered(
 
 async def test_sessions_kept_in_memory_after_a_write_expire_and_erase_like_stored_ones() -> None:
     """The copy kept to spare a read obeys the retention time and is gone after an erase."""
-    from bot.adapter import Sessions
     from bot.flow.session import SessionState
+    from bot.sessions import Sessions
 
     store = MemoryStore(retention_seconds=10)
     sessions = Sessions(store, retention_seconds=10)
