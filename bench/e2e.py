@@ -56,6 +56,7 @@ from harness import (
 BOTS: dict[str, list[str]] = {
     "floor": [PYTHON, str(ROOT / "bench" / "floor_bot.py")],
     "floor-sized": [PYTHON, str(ROOT / "bench" / "floor_bot.py")],
+    "floor-capped": [PYTHON, str(ROOT / "bench" / "floor_bot.py")],
     "wegwijzer": [str(ROOT / ".venv" / "bin" / "wegwijzer"), "run"],
     "wegwijzer-uncapped": [PYTHON, str(ROOT / "bench" / "unlimited_run.py")],
 }
@@ -63,6 +64,7 @@ BOTS["wegwijzer-sync-normal"] = BOTS["wegwijzer-uncapped"]
 BOTS["wegwijzer-batched-counts"] = BOTS["wegwijzer-uncapped"]
 BOTS["wegwijzer-both"] = BOTS["wegwijzer-uncapped"]
 BOT_ENV = {"floor-sized": {"FLOOR_TEXT_CHARS": "1100", "FLOOR_BUTTONS": "6"},
+           "floor-capped": {"FLOOR_RATE_LIMIT": "1"},
            "wegwijzer-sync-normal": {"BENCH_SYNC_NORMAL": "1"},
            "wegwijzer-batched-counts": {"BENCH_BATCHED_COUNTS": "1"},
            "wegwijzer-both": {"BENCH_SYNC_NORMAL": "1", "BENCH_BATCHED_COUNTS": "1"}}
@@ -362,7 +364,7 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--bots", type=lambda s: s.split(","),
-                        default=["floor", "floor-sized", "wegwijzer-uncapped", "wegwijzer"])
+                        default=["floor", "floor-sized", "floor-capped", "wegwijzer-uncapped", "wegwijzer"])
     parser.add_argument("--users", type=int, default=200)
     parser.add_argument("--steps", type=int, default=10)
     parser.add_argument("--one-user-steps", type=int, default=300)

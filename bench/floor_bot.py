@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import ApplicationBuilder, CallbackQueryHandler, ContextTypes, MessageHandler, filters
+from telegram.ext import AIORateLimiter, ApplicationBuilder, CallbackQueryHandler, ContextTypes, MessageHandler, filters
 
 # FLOOR_TEXT_CHARS / FLOOR_BUTTONS make the floor's messages as big as the guide's (a node is
 # about 1,100 characters with 6 buttons), so payload size, which PTB pays for, cancels out.
@@ -47,13 +47,16 @@ async def on_press(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 def main() -> None:
     os.environ.setdefault("PTB_TIMEDELTA", "true")
     api = os.environ["TELEGRAM_API_BASE_URL"]
-    application = (
+    builder = (
         ApplicationBuilder()
         .token(os.environ["TELEGRAM_BOT_TOKEN"])
         .base_url(f"{api}/bot")
         .base_file_url(f"{api}/file/bot")
-        .build()
     )
+    if os.environ.get("FLOOR_RATE_LIMIT"):
+        # floor-capped: the same limiter Wegwijzer ships with, for a like-for-like saturated figure
+        builder = builder.rate_limiter(AIORateLimiter(max_retries=2))
+    application = builder.build()
     application.add_handler(MessageHandler(filters.ALL, on_message))
     application.add_handler(CallbackQueryHandler(on_press))
     application.run_polling(allowed_updates=["message", "callback_query"])
