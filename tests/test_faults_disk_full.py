@@ -8,10 +8,7 @@ disk with no free block would. The bot is the real Application against the fake 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import AsyncIterator
 from pathlib import Path
-
-import pytest
 
 from bot.store import SqliteStore
 from tests.fakes.bot_api import FakeBotApi, FakeUser
@@ -44,11 +41,6 @@ class DiskThatFillsUp(SqliteStore):
                     raise
                 break
 
-
-@pytest.fixture
-async def api() -> AsyncIterator[FakeBotApi]:
-    async with FakeBotApi() as fake:
-        yield fake
 
 
 def rows(path: Path) -> int:

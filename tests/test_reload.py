@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import shutil
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -110,11 +109,6 @@ async def test_the_watcher_polls_and_wakes_on_demand(flows: Path) -> None:
         with pytest.raises(asyncio.CancelledError):
             await task
 
-
-@pytest.fixture
-async def api() -> AsyncIterator[FakeBotApi]:
-    async with FakeBotApi() as fake:
-        yield fake
 
 
 async def answer_containing(user: FakeUser, text: str, expected: str) -> str:

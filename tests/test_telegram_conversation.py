@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -21,11 +20,6 @@ from tests.fakes.running_bot import (
 
 ONDERSTEUNINGSTEAM = "070-3738314"
 
-
-@pytest.fixture
-async def api() -> AsyncIterator[FakeBotApi]:
-    async with FakeBotApi() as fake:
-        yield fake
 
 
 async def test_start_role_threat_shows_112_and_the_ondersteuningsteam(

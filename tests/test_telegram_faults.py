@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
 
@@ -14,12 +14,6 @@ from bot.flow.session import Tally
 from bot.store import MemoryStore, StoredSession
 from tests.fakes.bot_api import FakeBotApi, FakeUser
 from tests.fakes.running_bot import bot_settings, running_bot
-
-
-@pytest.fixture
-async def api() -> AsyncIterator[FakeBotApi]:
-    async with FakeBotApi() as fake:
-        yield fake
 
 
 class FlakyStore(MemoryStore):

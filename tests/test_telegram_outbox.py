@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from pathlib import Path
-
-import pytest
 
 from bot.flow.session import Reply
 from bot.outbox import HeldReply, Outbox
@@ -17,11 +15,6 @@ from tests.fakes.running_bot import bot_settings, running_bot
 ANSWERING = frozenset({"answerCallbackQuery", "editMessageText", "sendMessage"})
 REPLYING = frozenset({"editMessageText", "sendMessage"})
 
-
-@pytest.fixture
-async def api() -> AsyncIterator[FakeBotApi]:
-    async with FakeBotApi() as fake:
-        yield fake
 
 
 async def failures(api: FakeBotApi, method: str, count: int, *, after: int) -> None:

@@ -4,21 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
-
-import pytest
 
 from bot.store import MemoryStore, SqliteStore, StoredSession
 from tests.fakes.bot_api import REPLY_METHODS, FakeBotApi, FakeUser
 from tests.fakes.running_bot import bot_settings, running_bot
-
-
-@pytest.fixture
-async def api() -> AsyncIterator[FakeBotApi]:
-    async with FakeBotApi() as fake:
-        yield fake
 
 
 class StallingStore(MemoryStore):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import logging
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -25,11 +25,6 @@ CANARY_ID = 7700112233
 CANARY_TEXT = "ik word bedreigd door Zwartekraai"
 CANARY_ADDRESS = "mijn adres is Kanarieweg 12"
 
-
-@pytest.fixture
-async def api() -> AsyncIterator[FakeBotApi]:
-    async with FakeBotApi() as fake:
-        yield fake
 
 
 @pytest.fixture

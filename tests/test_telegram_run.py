@@ -10,10 +10,7 @@ import signal
 import socket
 import subprocess
 import sys
-from collections.abc import AsyncIterator
 from pathlib import Path
-
-import pytest
 
 from tests.fakes.bot_api import TOKEN, FakeBotApi, FakeUser
 from tests.fakes.running_bot import FIXTURE_GUIDE, SECRET_KEY
@@ -86,11 +83,6 @@ def test_run_with_broken_flows_lists_every_problem_and_exits_1(tmp_path: Path) -
     assert "bestaat_niet" in result.stderr
     assert "Traceback" not in result.stderr
 
-
-@pytest.fixture
-async def api() -> AsyncIterator[FakeBotApi]:
-    async with FakeBotApi() as fake:
-        yield fake
 
 
 async def test_run_serves_users_reloads_on_sighup_and_stops_cleanly(

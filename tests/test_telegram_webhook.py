@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
@@ -12,12 +11,6 @@ import pytest
 
 from tests.fakes.bot_api import FakeBotApi, FakeUser
 from tests.fakes.running_bot import WEBHOOK_SECRET, bot_settings, running_bot, webhook_env
-
-
-@pytest.fixture
-async def api() -> AsyncIterator[FakeBotApi]:
-    async with FakeBotApi() as fake:
-        yield fake
 
 
 def start_update(update_id: int, user_id: int) -> bytes:
