@@ -574,11 +574,9 @@ class TelegramAdapter:
     def _with_late_preface(
         self, guide: Guide, outcome: Outcome, incoming: _Incoming, now: datetime
     ) -> tuple[Reply, ...]:
-        """After an outage, say sorry for the wait — if the guide has words for it."""
+        """After an outage, say sorry for the wait (the guide's `late` message, which it must have)."""
         sent_at = incoming.sent_at
-        if sent_at is None or not outcome.replies or "late" not in guide.messages:
-            return outcome.replies
-        if now - sent_at < LATE_AFTER:
+        if sent_at is None or not outcome.replies or now - sent_at < LATE_AFTER:
             return outcome.replies
         language = outcome.state.language if outcome.state is not None else DEFAULT_LANGUAGE
         first, *rest = outcome.replies
