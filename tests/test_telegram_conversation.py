@@ -228,3 +228,19 @@ async def test_expired_sessions_are_purged_on_a_timer(
     assert set(store.sessions) == {"new"}
     purges = [r for r in caplog.records if getattr(r, "event", None) == "purge"]
     assert purges[0].fields["count"] == 1  # type: ignore[attr-defined]
+
+
+async def test_a_message_that_waited_long_gets_an_apology_above_the_answer(
+    api: FakeBotApi, tmp_path: Path
+) -> None:
+    """After an outage, a message sent 20 minutes ago is answered with a sorry first; a fresh one is not."""
+    async with running_bot(bot_settings(api, tmp_path, flows_dir=SHIPPED_FLOWS)):
+        user = FakeUser(api)
+        await user.start()
+        mark = len(api.calls)
+        api.push_message(user.user, user.chat, text="ik word bedreigd", date=time.time() - 20 * 60)
+        late = await api.wait_for(lambda c: c.ok and c.method == "sendMessage", after=mark)
+        assert str(late.params["text"]).startswith("Sorry dat dit antwoord laat komt.")
+        assert ONDERSTEUNINGSTEAM in str(late.params["text"])
+        fresh = await user.send("ik word bedreigd")
+        assert not fresh.startswith("Sorry")
