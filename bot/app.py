@@ -30,7 +30,7 @@ from bot.logs import log_event
 from bot.polling import POLL_TIMEOUT, Poller, run_polling
 from bot.reload import FlowWatcher, GuideHolder, GuideLoader, default_loader, fingerprint
 from bot.sessions import Sessions
-from bot.settings import Settings, load_settings
+from bot.settings import Settings, flags_from, load_settings
 from bot.store import SessionStore
 
 # Telegram updates the bot asks for; everything else (polls, inline queries, ...) never arrives.
@@ -235,7 +235,7 @@ def open_store(settings: Settings) -> SessionStore:
 def main(args: argparse.Namespace | None = None) -> int:
     """Run the bot until stopped. Exit 2 on a settings error, 1 on broken flows or no Telegram."""
     try:
-        settings = load_settings(require_token=True)
+        settings = load_settings(require_token=True, flags=flags_from(args))
     except SettingsError as error:
         print(f"wegwijzer run: {error}", file=sys.stderr)
         return 2

@@ -17,9 +17,10 @@ from bot.flow.engine import handle
 from bot.flow.loader import load_guide
 from bot.flow.model import Guide
 from bot.flow.render import AMSTERDAM
-from bot.flow.report import EXIT_ERRORS, default_flows_dir
 from bot.flow.session import Button, Command, Event, Outcome, Press, SessionState, Start, Text
+from bot.settings import places_for
 
+FAILED = 1
 CLEAR_SCREEN = "\033[2J\033[H"
 
 
@@ -82,7 +83,7 @@ def converse(guide: Guide, lines: Iterable[str], out: TextIO, *, language: str, 
 
 
 def main(args: argparse.Namespace) -> int:
-    flows_dir = args.flows or default_flows_dir()
+    flows_dir = places_for(args).flows_dir
     result = load_guide(flows_dir)
     if not result.ok or result.guide is None:
         for problem in result.errors:
@@ -90,7 +91,7 @@ def main(args: argparse.Namespace) -> int:
         print(
             f"De gids in '{flows_dir}' heeft fouten; herstel ze eerst (wegwijzer check {flows_dir}).", file=sys.stderr
         )
-        return EXIT_ERRORS
+        return FAILED
     interactive = sys.stdin.isatty()
     if interactive:
         print("Wegwijzer — typ het nummer van een knop, of een vraag. /help voor uitleg, Ctrl-D om te stoppen.")

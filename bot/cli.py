@@ -15,11 +15,12 @@ from pathlib import Path
 from bot import __version__
 
 USAGE_ERROR = 2
+FLOWS_HELP = "folder with the guide's YAML files (default: WEGWIJZER_FLOWS_DIR, else flows/)"
 
 # subcommand -> "module:function"; the function takes the parsed arguments and returns an exit code
 HANDLERS: dict[str, str] = {
     "chat": "bot.chat:main",
-    "check": "bot.flow.report:main",
+    "check": "bot.authoring.check:main",
     "run": "bot.app:main",
     "stats": "bot.stats:main",
     "doctor": "bot.doctor:main",
@@ -36,7 +37,7 @@ def _flows_option(parser: argparse.ArgumentParser) -> None:
         type=Path,
         default=None,
         metavar="DIR",
-        help="folder with the guide's YAML files (default: $WEGWIJZER_FLOWS_DIR or flows/)",
+        help=FLOWS_HELP,
     )
 
 
@@ -44,6 +45,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="wegwijzer",
         description="Wegwijzer: a confidential guide for Dutch political office holders.",
+        epilog="Settings are read from .env, then the environment, then these flags; a later "
+               "source wins (see .env.example).",
     )
     parser.add_argument("--version", action="version", version=f"wegwijzer {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -53,15 +56,18 @@ def build_parser() -> argparse.ArgumentParser:
     _flows_option(chat)
 
     check = commands.add_parser("check", help="check the guide's YAML files and name every problem")
-    check.add_argument("flows_dir", nargs="?", type=Path, default=None, metavar="FLOWS_DIR")
+    check.add_argument("flows", nargs="?", type=Path, default=None, metavar="FLOWS_DIR",
+                       help=FLOWS_HELP)
 
-    commands.add_parser("run", help="run the Telegram bot (needs TELEGRAM_BOT_TOKEN)")
+    run = commands.add_parser("run", help="run the Telegram bot (needs TELEGRAM_BOT_TOKEN)")
+    _flows_option(run)
 
     stats = commands.add_parser("stats", help="print the anonymous weekly counts")
     stats.add_argument("--weeks", type=int, default=8, help="how many recent ISO weeks")
     stats.add_argument("--format", choices=("table", "csv", "json"), default="table")
 
-    commands.add_parser("doctor", help="check settings, flows, database and the Bot API")
+    doctor = commands.add_parser("doctor", help="check settings, flows, database and the Bot API")
+    _flows_option(doctor)
 
     graph = commands.add_parser("graph", help="print the guide as a Mermaid or DOT diagram")
     graph.add_argument("--format", choices=("mermaid", "dot"), default="mermaid")

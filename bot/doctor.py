@@ -10,16 +10,15 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import sys
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from bot.errors import SettingsError, StorageError
+from bot.errors import StorageError
 from bot.logs import Redactor
-from bot.settings import Settings, load_settings
+from bot.settings import DOTENV, Settings, flags_from, gather, places_from, resolve
 from bot.store import SCHEMA_VERSION, SqliteStore
 
 Status = Literal["ok", "warning", "FAILED"]
@@ -38,27 +37,18 @@ class Verdict:
         return [f"{self.status:<8} {self.check}: {self.summary}", *(f"         {d}" for d in self.details)]
 
 
-def _default(name: str) -> str:
-    return str(next(f.default for f in fields(Settings) if f.name == name))
-
-
-def _path(env: Mapping[str, str], key: str, setting: str) -> Path:
-    return Path(env.get(key, "").strip() or _default(setting))
-
-
 def check_settings(env: Mapping[str, str], *, read_dotenv: bool) -> tuple[Verdict, Settings | None]:
-    try:
-        settings = load_settings(None if read_dotenv else env)
-    except SettingsError as error:
-        return Verdict("settings", "FAILED", str(error)), None
+    settings, problems = resolve(env)
+    if settings is None:
+        first, *rest = problems
+        return Verdict("settings", "FAILED", first.message, tuple(p.message for p in rest)), None
     notes = []
     status: Status = "ok"
     if settings.token is None:
         status = "warning"
         notes.append("TELEGRAM_BOT_TOKEN is not set: `wegwijzer run` needs it "
                      "(`wegwijzer chat` works without)")
-    dotenv = Path(".env")
-    if read_dotenv and dotenv.is_file() and dotenv.stat().st_mode & 0o077:
+    if read_dotenv and DOTENV.is_file() and DOTENV.stat().st_mode & 0o077:
         status = "warning"
         notes.append(".env is readable by other users; run `chmod 600 .env`")
     mode = "webhook" if settings.webhook_mode else "polling"
@@ -157,17 +147,15 @@ async def check_bot_api(settings: Settings) -> Verdict:
     return Verdict("Bot API", "ok", f"{where} answers getMe as @{username}")
 
 
-async def diagnose(environ: Mapping[str, str] | None = None) -> tuple[list[Verdict], Redactor]:
+async def diagnose(
+    environ: Mapping[str, str] | None = None, flags: Mapping[str, str] | None = None
+) -> tuple[list[Verdict], Redactor]:
     """Run every check. Without `environ`, read `.env` and the process environment as the bot does."""
-    read_dotenv = environ is None
-    settings_verdict, settings = check_settings(environ or {}, read_dotenv=read_dotenv)
-    env: Mapping[str, str] = os.environ if environ is None else environ
+    env = gather(flags, environ=environ)
+    settings_verdict, settings = check_settings(env, read_dotenv=environ is None)
     verdicts = [settings_verdict]
-    if settings is not None:
-        flows_dir, database = settings.flows_dir, settings.database
-    else:  # still check what can be checked
-        flows_dir = _path(env, "WEGWIJZER_FLOWS_DIR", "flows_dir")
-        database = _path(env, "WEGWIJZER_DATABASE", "database")
+    places = places_from(env)  # still checks what can be checked when the settings are not valid
+    flows_dir, database = places.flows_dir, places.database
     verdicts.append(await asyncio.to_thread(check_flows, flows_dir))
     verdicts.append(await check_database(database))
     if settings is not None:
@@ -189,6 +177,6 @@ def render(verdicts: list[Verdict], redact: Redactor) -> str:
 
 
 def main(args: argparse.Namespace) -> int:
-    verdicts, redact = asyncio.run(diagnose())
+    verdicts, redact = asyncio.run(diagnose(flags=flags_from(args)))
     sys.stdout.write(render(verdicts, redact))
     return 1 if any(v.status == "FAILED" for v in verdicts) else 0

@@ -1,11 +1,33 @@
-"""All settings in one frozen value, read from the environment (and `.env` via python-dotenv).
+"""Settings in one place: every command resolves them here, in one documented order.
 
-Errors name the key and the fix and never echo a secret's value. `.env.example` documents
-every key.
+Order (later wins): `.env` (read with python-dotenv; never copied into `os.environ`), then the
+process environment, then command-line flags. So `WEGWIJZER_FLOWS_DIR=...` in `.env` is what
+`check`, `chat`, `test`, `graph`, `preview`, `diff`, `run` and `doctor` all read, unless the
+environment or a flag such as `--flows` says otherwise.
+
+Two levels, so a half-configured bot never stops staff from working on their flows:
+
+- `Places` (`flows_dir`, `database`): the non-secret part. Resolving it cannot fail and needs no
+  token or secret key. Staff commands use `places_for(args)`.
+- `Settings`: everything, validated. `run` and `doctor` use it.
+
+Usage:
+
+    env = gather(flags_from(args))                      # .env, environment, flags -> one mapping
+    settings, problems = resolve(env, require_token=True)  # never raises; EVERY problem at once
+    settings = load_settings(flags=flags_from(args), require_token=True)  # raises SettingsError
+    places = places_for(args)                            # staff commands: no secrets needed
+
+`resolve` returns `problems` as `SettingProblem`s (the key and one line naming the fix); the
+settings are None when there is any problem. `SettingsError.problems` carries the same list and
+its message is one line per problem. Pass `environ=` (a plain mapping) to inject values in
+tests: it then replaces both `.env` and the process environment. Messages never echo a secret's
+value. `.env.example` documents every key; `FLAG_KEYS` lists which flag sets which key.
 """
 
 from __future__ import annotations
 
+import argparse
 import os
 import re
 from collections.abc import Mapping
@@ -13,22 +35,47 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
 
-from bot.errors import SettingsError
+from bot.errors import SettingProblem, SettingsError
+
+__all__ = [
+    "DEFAULT_API_BASE_URL", "DOTENV", "FLAG_KEYS", "MIN_SECRET_BYTES", "Places", "SettingProblem",
+    "Settings", "SettingsError", "flags_from", "gather", "load_settings", "places_for", "places_from",
+    "resolve",
+]
 
 DEFAULT_API_BASE_URL = "https://api.telegram.org"
+DEFAULT_DATABASE = Path("wegwijzer.sqlite3")
+DEFAULT_FLOWS_DIR = Path("flows")
+DOTENV = Path(".env")
 MIN_SECRET_BYTES = 32
 _TOKEN_SHAPE = re.compile(r"^\d{3,20}:[A-Za-z0-9_-]{20,100}$")
 _WEBHOOK_SECRET_SHAPE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 LOG_FORMATS = ("auto", "json", "text")
+# how to make a key, shown in messages (a command, not a secret)
+_MAKE_SECRET = '`python -c "import secrets; print(secrets.token_urlsafe(48))"`'  # noqa: S105
+
+# command-line option (its argparse `dest`) -> the setting it overrides
+FLAG_KEYS: dict[str, str] = {
+    "flows": "WEGWIJZER_FLOWS_DIR",
+    "database": "WEGWIJZER_DATABASE",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Places:
+    """Where the guide and the database are: the non-secret part every command can resolve."""
+
+    flows_dir: Path = DEFAULT_FLOWS_DIR
+    database: Path = DEFAULT_DATABASE
 
 
 @dataclass(frozen=True, slots=True)
 class Settings:
     secret_key: bytes = field(repr=False)
     token: str | None = field(default=None, repr=False)
-    database: Path = Path("wegwijzer.sqlite3")
-    flows_dir: Path = Path("flows")
+    database: Path = DEFAULT_DATABASE
+    flows_dir: Path = DEFAULT_FLOWS_DIR
     api_base_url: str = DEFAULT_API_BASE_URL
     log_level: str = "INFO"
     log_format: str = "auto"
@@ -45,83 +92,195 @@ class Settings:
         return self.webhook_url is not None
 
     @property
+    def places(self) -> Places:
+        return Places(flows_dir=self.flows_dir, database=self.database)
+
+    @property
     def secrets(self) -> tuple[str, ...]:
         """Values that must never appear in a log line or in output."""
         values = [self.token, self.webhook_secret, self.secret_key.decode("utf-8", "replace")]
         return tuple(value for value in values if value)
 
 
-def _text(env: Mapping[str, str], key: str) -> str | None:
-    value = env.get(key, "").strip()
-    return value or None
+# --- gathering: .env, then the environment, then flags ---------------------------------------
 
 
-def _number(env: Mapping[str, str], key: str, default: float, *, minimum: float) -> float:
-    raw = _text(env, key)
+def flags_from(args: argparse.Namespace | None) -> dict[str, str]:
+    """The settings a command line gave (`--flows DIR` -> WEGWIJZER_FLOWS_DIR), unset ones left out."""
+    if args is None:
+        return {}
+    given = {key: getattr(args, dest, None) for dest, key in FLAG_KEYS.items()}
+    return {key: str(value) for key, value in given.items() if value is not None and str(value).strip()}
+
+
+def gather(
+    flags: Mapping[str, str] | None = None,
+    *,
+    environ: Mapping[str, str] | None = None,
+    dotenv_path: Path | None = None,
+) -> dict[str, str]:
+    """One mapping in the documented order, later wins: `.env`, the environment, then `flags`.
+
+    With `environ` given, it stands for both `.env` and the process environment (tests inject
+    exactly what they mean); `.env` is then read only when `dotenv_path` is also given.
+    """
+    values: dict[str, str] = {}
+    if environ is None or dotenv_path is not None:
+        values.update(_dotenv(dotenv_path or DOTENV))
+    values.update(os.environ if environ is None else environ)
+    values.update(flags or {})
+    return values
+
+
+def _dotenv(path: Path) -> dict[str, str]:
+    if not path.is_file():
+        return {}
+    from dotenv import dotenv_values
+
+    return {key: value for key, value in dotenv_values(path).items() if value is not None}
+
+
+# --- resolving: every problem at once ----------------------------------------------------------
+
+
+class _Reader:
+    """Reads typed values from the mapping, noting each problem instead of stopping at the first."""
+
+    def __init__(self, env: Mapping[str, str]) -> None:
+        self.env = env
+        self.problems: list[SettingProblem] = []
+
+    def problem(self, key: str, message: str) -> None:
+        self.problems.append(SettingProblem(key, message))
+
+    def text(self, key: str) -> str | None:
+        value = self.env.get(key, "").strip()
+        return value or None
+
+    def number(self, key: str, default: float, *, minimum: float) -> float:
+        raw = self.text(key)
+        if raw is None:
+            return default
+        try:
+            value = float(raw)
+        except ValueError:
+            self.problem(key, f"{key} must be a number (got {raw!r}); remove it to use {default:g}.")
+            return default
+        if value < minimum:
+            self.problem(key, f"{key} must be at least {minimum:g} (got {raw!r}).")
+            return default
+        return value
+
+    def choice(self, key: str, default: str, choices: tuple[str, ...]) -> str:
+        raw = self.text(key) or default
+        normalised = raw.upper() if key == "LOG_LEVEL" else raw.lower()
+        if normalised not in choices:
+            self.problem(key, f"{key} must be one of {', '.join(choices)} (got {raw!r}).")
+            return default
+        return normalised
+
+    def url(self, key: str) -> str | None:
+        raw = self.text(key)
+        if raw is None:
+            return None
+        parsed = urlparse(raw)
+        loopback = parsed.hostname in {"127.0.0.1", "localhost", "::1"}
+        if (parsed.scheme == "https" or (parsed.scheme == "http" and loopback)) and parsed.hostname:
+            return raw.rstrip("/")
+        self.problem(key, f"{key} must be an https (or http on 127.0.0.1) URL such as "
+                          f"https://example.org (got {raw!r}).")
+        return None
+
+
+def _secret_key(read: _Reader) -> bytes:
+    key = "WEGWIJZER_SECRET_KEY"
+    raw = read.text(key)
     if raw is None:
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        raise SettingsError(f"{key} must be a number (got {raw!r}); remove it to use {default:g}.") from None
-    if value < minimum:
-        raise SettingsError(f"{key} must be at least {minimum:g} (got {raw!r}).")
-    return value
+        read.problem(key, f"{key} is not set. It keys the pseudonyms of users; create one with "
+                          f"{_MAKE_SECRET} and put it in .env.")
+        return b""
+    secret = raw.encode()
+    if len(secret) < MIN_SECRET_BYTES:  # the length only: never the value
+        read.problem(key, f"{key} is too short ({len(secret)} bytes); it needs at least "
+                          f"{MIN_SECRET_BYTES}. Create one with {_MAKE_SECRET}.")
+    return secret
 
 
-def _choice(env: Mapping[str, str], key: str, default: str, choices: tuple[str, ...]) -> str:
-    raw = (_text(env, key) or default).strip()
-    normalised = raw.upper() if key == "LOG_LEVEL" else raw.lower()
-    if normalised not in choices:
-        raise SettingsError(f"{key} must be one of {', '.join(choices)} (got {raw!r}).")
-    return normalised
-
-
-def _secret_key(env: Mapping[str, str]) -> bytes:
-    raw = _text(env, "WEGWIJZER_SECRET_KEY")
-    if raw is None:
-        raise SettingsError(
-            "WEGWIJZER_SECRET_KEY is not set. It keys the pseudonyms of users; create one with "
-            '`python -c "import secrets; print(secrets.token_urlsafe(48))"` and put it in .env.'
-        )
-    key = raw.encode()
-    if len(key) < MIN_SECRET_BYTES:
-        raise SettingsError(
-            f"WEGWIJZER_SECRET_KEY is too short ({len(key)} bytes); it needs at least "
-            f"{MIN_SECRET_BYTES}. Create one with "
-            '`python -c "import secrets; print(secrets.token_urlsafe(48))"`.'
-        )
-    return key
-
-
-def _token(env: Mapping[str, str], *, required: bool) -> str | None:
-    token = _text(env, "TELEGRAM_BOT_TOKEN")
+def _token(read: _Reader, *, required: bool) -> str | None:
+    key = "TELEGRAM_BOT_TOKEN"
+    token = read.text(key)
     if token is None:
         if required:
-            raise SettingsError(
-                "TELEGRAM_BOT_TOKEN is not set. Ask @BotFather in Telegram for a token (/newbot) "
-                "and put it in .env; to try the guide without Telegram, run `wegwijzer chat`."
-            )
+            read.problem(key, f"{key} is not set. Ask @BotFather in Telegram for a token (/newbot) "
+                              "and put it in .env; to try the guide without Telegram, run "
+                              "`wegwijzer chat`.")
         return None
     if not _TOKEN_SHAPE.match(token):
-        raise SettingsError(
-            "TELEGRAM_BOT_TOKEN does not look like a bot token (digits, a colon, then letters); "
-            "copy it again from @BotFather."
-        )
+        read.problem(key, f"{key} does not look like a bot token (digits, a colon, then letters); "
+                          "copy it again from @BotFather.")
     return token
 
 
-def _https_url(env: Mapping[str, str], key: str, *, allow_http_loopback: bool) -> str | None:
-    raw = _text(env, key)
-    if raw is None:
-        return None
-    parsed = urlparse(raw)
-    loopback = parsed.hostname in {"127.0.0.1", "localhost", "::1"}
-    secure = parsed.scheme == "https" or (allow_http_loopback and parsed.scheme == "http" and loopback)
-    if secure and parsed.hostname:
-        return raw.rstrip("/")
-    allowed = "https (or http on 127.0.0.1)" if allow_http_loopback else "https"
-    raise SettingsError(f"{key} must be an {allowed} URL such as https://example.org (got {raw!r}).")
+def _webhook_secret(read: _Reader, *, webhook: bool) -> str | None:
+    key = "WEBHOOK_SECRET_TOKEN"
+    secret = read.text(key)
+    if not webhook:
+        return secret
+    if secret is None:
+        read.problem(key, f"{key} is required in webhook mode (WEBHOOK_URL is set). Use 1-256 "
+                          "characters A-Z a-z 0-9 _ -, e.g. from "
+                          '`python -c "import secrets; print(secrets.token_urlsafe(32))"`.')
+    elif not _WEBHOOK_SECRET_SHAPE.match(secret):
+        read.problem(key, f"{key} may only hold 1-256 characters A-Z a-z 0-9 _ - "
+                          "(Telegram's rule); generate a new one.")
+    return secret
+
+
+def _port(read: _Reader) -> int:
+    port = read.number("WEBHOOK_PORT", 8443, minimum=1)
+    if port != int(port) or port > 65535:
+        read.problem("WEBHOOK_PORT", "WEBHOOK_PORT must be a whole number from 1 to 65535.")
+        return 8443
+    return int(port)
+
+
+def places_from(env: Mapping[str, str]) -> Places:
+    """The non-secret part of a gathered mapping; any non-empty value is a usable path."""
+    read = _Reader(env)
+    return Places(
+        flows_dir=Path(read.text("WEGWIJZER_FLOWS_DIR") or DEFAULT_FLOWS_DIR),
+        database=Path(read.text("WEGWIJZER_DATABASE") or DEFAULT_DATABASE),
+    )
+
+
+def resolve(
+    env: Mapping[str, str], *, require_token: bool = False
+) -> tuple[Settings | None, list[SettingProblem]]:
+    """Every setting from a gathered mapping, and every problem in it (settings None if any)."""
+    read = _Reader(env)
+    webhook_url = read.url("WEBHOOK_URL")
+    webhook_wanted = read.text("WEBHOOK_URL") is not None
+    places = places_from(env)
+    settings = Settings(
+        secret_key=_secret_key(read),
+        token=_token(read, required=require_token),
+        database=places.database,
+        flows_dir=places.flows_dir,
+        api_base_url=read.url("TELEGRAM_API_BASE_URL") or DEFAULT_API_BASE_URL,
+        log_level=read.choice("LOG_LEVEL", "INFO", LOG_LEVELS),
+        log_format=read.choice("LOG_FORMAT", "auto", LOG_FORMATS),
+        webhook_url=webhook_url,
+        webhook_listen=read.text("WEBHOOK_LISTEN") or "127.0.0.1",
+        webhook_port=_port(read),
+        webhook_secret=_webhook_secret(read, webhook=webhook_wanted),
+        session_hours=read.number("WEGWIJZER_SESSION_HOURS", 6.0, minimum=0.01),
+        purge_minutes=read.number("WEGWIJZER_PURGE_MINUTES", 10.0, minimum=0.01),
+        reload_seconds=read.number("WEGWIJZER_RELOAD_SECONDS", 5.0, minimum=0.1),
+    )
+    return (None if read.problems else settings), read.problems
+
+
+# --- the two entry points commands use ----------------------------------------------------------
 
 
 def load_settings(
@@ -129,45 +288,17 @@ def load_settings(
     *,
     require_token: bool = False,
     dotenv_path: Path | None = None,
+    flags: Mapping[str, str] | None = None,
 ) -> Settings:
-    """Build the settings. Without `environ`, read `.env` first (it never overrides the real
-    environment), then `os.environ`."""
-    if environ is None:
-        from dotenv import load_dotenv
+    """All settings (see `gather` for the order), or SettingsError naming every problem."""
+    settings, problems = resolve(gather(flags, environ=environ, dotenv_path=dotenv_path),
+                                 require_token=require_token)
+    if settings is None:
+        raise SettingsError(problems)
+    return settings
 
-        load_dotenv(dotenv_path or Path(".env"), override=False)
-        environ = os.environ
-    env = environ
-    webhook_url = _https_url(env, "WEBHOOK_URL", allow_http_loopback=True)
-    webhook_secret = _text(env, "WEBHOOK_SECRET_TOKEN")
-    if webhook_url is not None:
-        if webhook_secret is None:
-            raise SettingsError(
-                "WEBHOOK_SECRET_TOKEN is required in webhook mode (WEBHOOK_URL is set). Use 1-256 "
-                "characters A-Z a-z 0-9 _ -, e.g. from "
-                '`python -c "import secrets; print(secrets.token_urlsafe(32))"`.'
-            )
-        if not _WEBHOOK_SECRET_SHAPE.match(webhook_secret):
-            raise SettingsError(
-                "WEBHOOK_SECRET_TOKEN may only hold 1-256 characters A-Z a-z 0-9 _ - "
-                "(Telegram's rule); generate a new one."
-            )
-    port = _number(env, "WEBHOOK_PORT", 8443, minimum=1)
-    if port != int(port) or port > 65535:
-        raise SettingsError("WEBHOOK_PORT must be a whole number from 1 to 65535.")
-    return Settings(
-        secret_key=_secret_key(env),
-        token=_token(env, required=require_token),
-        database=Path(_text(env, "WEGWIJZER_DATABASE") or "wegwijzer.sqlite3"),
-        flows_dir=Path(_text(env, "WEGWIJZER_FLOWS_DIR") or "flows"),
-        api_base_url=_https_url(env, "TELEGRAM_API_BASE_URL", allow_http_loopback=True) or DEFAULT_API_BASE_URL,
-        log_level=_choice(env, "LOG_LEVEL", "INFO", LOG_LEVELS),
-        log_format=_choice(env, "LOG_FORMAT", "auto", LOG_FORMATS),
-        webhook_url=webhook_url,
-        webhook_listen=_text(env, "WEBHOOK_LISTEN") or "127.0.0.1",
-        webhook_port=int(port),
-        webhook_secret=webhook_secret,
-        session_hours=_number(env, "WEGWIJZER_SESSION_HOURS", 6.0, minimum=0.01),
-        purge_minutes=_number(env, "WEGWIJZER_PURGE_MINUTES", 10.0, minimum=0.01),
-        reload_seconds=_number(env, "WEGWIJZER_RELOAD_SECONDS", 5.0, minimum=0.1),
-    )
+
+def places_for(args: argparse.Namespace | None = None, *, environ: Mapping[str, str] | None = None,
+               dotenv_path: Path | None = None) -> Places:
+    """The flows folder and database for a staff command: `.env`, environment, then its flags."""
+    return places_from(gather(flags_from(args), environ=environ, dotenv_path=dotenv_path))

@@ -12,14 +12,12 @@ import asyncio
 import csv
 import io
 import json
-import os
 import sys
 from collections.abc import Sequence
-from dataclasses import fields
 from pathlib import Path
 
 from bot.errors import StorageError
-from bot.settings import Settings
+from bot.settings import places_for
 from bot.store import SqliteStore, WeeklyCount
 
 SUPPRESS_BELOW = 10
@@ -82,18 +80,9 @@ def _table(rows: Sequence[WeeklyCount], weeks: int) -> str:
     return "\n".join(lines) + "\n"
 
 
-def database_path(environ: dict[str, str] | None = None) -> Path:
-    """WEGWIJZER_DATABASE (from the environment or .env), or the same default the bot uses."""
-    if environ is None:
-        from dotenv import load_dotenv
-
-        load_dotenv(Path(".env"), override=False)
-        environ = dict(os.environ)
-    configured = environ.get("WEGWIJZER_DATABASE", "").strip()
-    if configured:
-        return Path(configured)
-    default = next(f.default for f in fields(Settings) if f.name == "database")
-    return Path(str(default))
+def database_path(args: argparse.Namespace | None = None) -> Path:
+    """WEGWIJZER_DATABASE (from .env, the environment or a flag), or the default the bot uses."""
+    return places_for(args).database
 
 
 async def read_counts(path: Path, weeks: int) -> list[WeeklyCount]:
@@ -111,7 +100,7 @@ def main(args: argparse.Namespace) -> int:
     if weeks < 1:
         sys.stderr.write("wegwijzer stats: --weeks must be 1 or more.\n")
         return USAGE
-    path = database_path()
+    path = database_path(args)
     if not path.is_file():
         sys.stderr.write(
             f"wegwijzer stats: no database at {path}. Set WEGWIJZER_DATABASE to the bot's "

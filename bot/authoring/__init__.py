@@ -8,11 +8,11 @@ live here.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
 from bot.flow.loader import LoadResult, load_guide
+from bot.settings import places_for
 
 OK = 0
 FAILED = 1
@@ -20,15 +20,12 @@ USAGE_ERROR = 2
 
 
 def flows_dir(args: argparse.Namespace) -> Path:
-    """`--flows DIR`, else $WEGWIJZER_FLOWS_DIR, else `flows/` (the same rule as the bot's settings).
+    """The flows folder by the bot's own rule: `.env`, then the environment, then `--flows DIR`.
 
-    Read directly rather than through `load_settings`, so a half-configured bot (a bad webhook
+    Only the non-secret part of the settings is resolved, so a half-configured bot (a bad webhook
     setting, no secret key) never stops staff from looking at their flows.
     """
-    chosen: Path | None = getattr(args, "flows", None)
-    if chosen is not None:
-        return chosen
-    return Path(os.environ.get("WEGWIJZER_FLOWS_DIR", "").strip() or "flows")
+    return places_for(args).flows_dir
 
 
 def load_flows(folder: Path) -> LoadResult | None:

@@ -3,31 +3,22 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-from pathlib import Path
 
+from bot.authoring import FAILED, OK, USAGE_ERROR, flows_dir
 from bot.flow.loader import load_guide
-
-EXIT_CLEAN = 0
-EXIT_ERRORS = 1
-EXIT_USAGE = 2
-
-
-def default_flows_dir() -> Path:
-    return Path(os.environ.get("WEGWIJZER_FLOWS_DIR") or "flows")
 
 
 def main(args: argparse.Namespace) -> int:
-    flows_dir: Path = args.flows_dir or default_flows_dir()
-    if not flows_dir.is_dir():
+    folder = flows_dir(args)
+    if not folder.is_dir():
         print(
-            f"wegwijzer check: de map '{flows_dir}' bestaat niet. Geef de map met de "
+            f"wegwijzer check: de map '{folder}' bestaat niet. Geef de map met de "
             "YAML-bestanden van de gids, bijvoorbeeld: wegwijzer check flows/",
             file=sys.stderr,
         )
-        return EXIT_USAGE
-    result = load_guide(flows_dir)
+        return USAGE_ERROR
+    result = load_guide(folder)
     for problem in result.problems:
         print(problem)
     errors, warnings = len(result.errors), len(result.warnings)
@@ -35,6 +26,6 @@ def main(args: argparse.Namespace) -> int:
     summary = f"{len(result.files)} bestanden, {nodes} stappen: {errors} fout(en), {warnings} waarschuwing(en)."
     if errors:
         print(f"{summary} De gids is NIET in orde; herstel de fouten hierboven.", file=sys.stderr)
-        return EXIT_ERRORS
+        return FAILED
     print(f"{summary} De gids is in orde.", file=sys.stderr)
-    return EXIT_CLEAN
+    return OK
