@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import TextIO
 
@@ -55,9 +55,19 @@ def event_for(line: str, buttons: list[Button]) -> Event:
     return Text(typed)
 
 
-def converse(guide: Guide, lines: Iterable[str], out: TextIO, *, language: str, interactive: bool) -> int:
+def converse(
+    guide: Guide,
+    lines: Iterable[str],
+    out: TextIO,
+    *,
+    language: str,
+    interactive: bool,
+    clock: Callable[[], datetime] | None = None,
+) -> int:
+    """Talk to the guide; `clock` gives the moment for opening hours (default: now, Amsterdam)."""
+    now = clock or (lambda: datetime.now(AMSTERDAM))
     state: SessionState | None = None
-    outcome = handle(guide, None, Start(), datetime.now(AMSTERDAM), language=language)
+    outcome = handle(guide, None, Start(), now(), language=language)
     state = outcome.state
     buttons = show(outcome, out)
     for line in lines:
@@ -65,7 +75,7 @@ def converse(guide: Guide, lines: Iterable[str], out: TextIO, *, language: str, 
             continue
         if not interactive:
             out.write(f"\n> {line.strip()}\n")
-        outcome = handle(guide, state, event_for(line, buttons), datetime.now(AMSTERDAM), language=language)
+        outcome = handle(guide, state, event_for(line, buttons), now(), language=language)
         if outcome.erase_chat:
             if interactive:
                 out.write(CLEAR_SCREEN)
@@ -93,8 +103,12 @@ def main(args: argparse.Namespace) -> int:
         )
         return FAILED
     interactive = sys.stdin.isatty()
+    at: datetime | None = getattr(args, "at", None)
     if interactive:
         print("Wegwijzer — typ het nummer van een knop, of een vraag. /help voor uitleg, Ctrl-D om te stoppen.")
         print("Acuut gevaar? Bel 112.")
+        if at is not None:
+            print(f"De gids doet alsof het nu {at:%Y-%m-%d %H:%M} is (Europe/Amsterdam).")
         sys.stdout.write("> ")
-    return converse(result.guide, sys.stdin, sys.stdout, language=args.lang, interactive=interactive)
+    clock = (lambda: at) if at is not None else None
+    return converse(result.guide, sys.stdin, sys.stdout, language=args.lang, interactive=interactive, clock=clock)

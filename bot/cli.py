@@ -10,6 +10,7 @@ import argparse
 import importlib
 import sys
 from collections.abc import Callable, Sequence
+from datetime import datetime
 from pathlib import Path
 
 from bot import __version__
@@ -41,6 +42,27 @@ def _flows_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _moment(text: str) -> datetime:
+    """argparse type for --at: '2026-12-05 23:30', Europe/Amsterdam local time."""
+    from bot.flow.availability import parse_moment
+
+    try:
+        return parse_moment(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def _at_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--at",
+        type=_moment,
+        default=None,
+        metavar='"YYYY-MM-DD HH:MM"',
+        help="show the guide as at this moment (Europe/Amsterdam), e.g. \"2026-12-05 23:30\": "
+        "opening hours and the order of help lines follow it",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="wegwijzer",
@@ -53,6 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     chat = commands.add_parser("chat", help="talk to the guide in this terminal (no token needed)")
     chat.add_argument("--lang", choices=("nl", "en"), default="nl", help="language to start in")
+    _at_option(chat)
     _flows_option(chat)
 
     check = commands.add_parser("check", help="check the guide's YAML files and name every problem")
@@ -75,6 +98,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     preview = commands.add_parser("preview", help="write one HTML page that previews every node")
     preview.add_argument("-o", "--output", type=Path, default=Path("preview.html"))
+    _at_option(preview)
     _flows_option(preview)
 
     test = commands.add_parser("test", help="run the conversation tests written in YAML")

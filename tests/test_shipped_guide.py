@@ -95,3 +95,14 @@ def test_the_fallback_message_names_112_and_the_ondersteuningsteam(guide: Guide)
         text = guide.message("fallback", language)
         assert "112" in text
         assert guide.contacts["ondersteuningsteam"].phone in text
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_no_card_says_twice_that_its_hours_are_unknown(guide: Guide, language: str) -> None:
+    """A card says 'openingstijden niet bekend' at most once, day or night."""
+    from bot.flow.render import contact_card
+
+    phrase = {"nl": "niet bekend", "en": "not known"}[language]
+    for moment in (NOW, NOW.replace(hour=23, minute=30)):
+        twice = [c.id for c in guide.contacts.values() if contact_card(c, moment, language).count(phrase) > 1]
+        assert twice == []

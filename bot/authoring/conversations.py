@@ -8,13 +8,14 @@ in the bot. A failing step names its file:line, what was expected, and the conve
     tests:
       - name: Burgemeester die bedreigd wordt ziet 112
         language: nl                       # optional, default nl
-        time: "2026-12-01T03:00:00+01:00"  # optional; default Wednesday 2 December 2026, 12:00
+        time: "2026-12-05 23:30"           # optional, Amsterdam time; default Wed 2 December 2026, 12:00
         steps:
           - send: /start                   # "/" = a command (with argument); else free text
           - see: Wie bent u                # text(s) in the last reply, buttons included
           - press: Burgemeester            # a button of the last reply, by (part of) its label
           - not_see: Henk Bouwmans
           - contact: ondersteuningsteam    # shown / not shown (no_contact) in the last reply
+          - first_contact: ondersteuningsteam  # the first contact card of the last reply
           - node: dreiging                 # the last reply shows this node
 """
 
@@ -37,7 +38,7 @@ from bot.flow.yamlsource import LocatedList, LocatedMap, read_yaml
 
 DEFAULT_TIME = datetime(2026, 12, 2, 12, 0, tzinfo=AMSTERDAM)  # a Wednesday at noon
 ACTIONS = ("send", "press")
-EXPECTATIONS = ("see", "not_see", "contact", "no_contact", "node")
+EXPECTATIONS = ("see", "not_see", "contact", "no_contact", "first_contact", "node")
 STEP_KINDS = ACTIONS + EXPECTATIONS
 TEST_KEYS = ("name", "language", "time", "steps")
 
@@ -255,7 +256,7 @@ def _expectation(guide: Guide, step: Step, outcome: Outcome) -> str | None:
         if present:
             return ("Verwacht NIET in het laatste antwoord: "
                     + ", ".join(f"'{value}'" for value in present) + " — staat er wel in.")
-    elif step.kind in ("contact", "no_contact"):
+    elif step.kind in ("contact", "no_contact", "first_contact"):
         contact = step.values[0]
         if contact not in guide.contacts:
             return (f"Het contact '{contact}' bestaat niet in de gids; bekend zijn: "
@@ -263,6 +264,9 @@ def _expectation(guide: Guide, step: Step, outcome: Outcome) -> str | None:
         shown = [tally.name for tally in outcome.tallies if tally.kind == "contact"]
         if step.kind == "contact" and contact not in shown:
             return (f"Verwacht: contact '{contact}' in het laatste antwoord. Getoond: "
+                    f"{', '.join(shown) or 'geen contacten'}.")
+        if step.kind == "first_contact" and shown[:1] != [contact]:
+            return (f"Verwacht: '{contact}' als eerste contact in het laatste antwoord. Volgorde nu: "
                     f"{', '.join(shown) or 'geen contacten'}.")
         if step.kind == "no_contact" and contact in shown:
             return f"Verwacht: contact '{contact}' NIET in het laatste antwoord, maar het staat er."

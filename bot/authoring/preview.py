@@ -18,8 +18,9 @@ from pathlib import Path
 
 from bot.authoring import FAILED, OK, USAGE_ERROR, flows_dir, load_flows, say, say_error
 from bot.authoring.graph import option_label
+from bot.flow.availability import rank
 from bot.flow.loader import LoadResult
-from bot.flow.model import LANGUAGES, Condition, Guide, Node
+from bot.flow.model import LANGUAGES, Condition, ContactRef, Guide, Node
 from bot.flow.render import AMSTERDAM, contact_card, describe_schedule
 from bot.flow.yamlsource import Problem
 
@@ -165,7 +166,11 @@ def _bubble(guide: Guide, node: Node, language: str, now: datetime) -> str:
             f'<div class="conditional">{_condition(paragraph.when)}'
             f'<p class="text">{_text(paragraph.text.get(language).strip())}</p></div>'
         )
-    for ref in node.contacts:
+    # The same order the bot uses at `now`: open lines first, closed lines last.
+    def place(ref: ContactRef) -> int:
+        return rank(guide.contacts[ref.contact], now) if ref.contact in guide.contacts else 0
+
+    for ref in sorted(node.contacts, key=place):
         contact = guide.contacts.get(ref.contact)
         if contact is None:
             parts.append(f'<div class="card">⚠ onbekend contact <code>{_text(ref.contact)}'
@@ -400,7 +405,8 @@ def main(args: argparse.Namespace) -> int:
         return USAGE_ERROR
     output: Path = args.output
     try:
-        output.write_text(render_preview(result, datetime.now(AMSTERDAM)), encoding="utf-8")
+        at: datetime | None = getattr(args, "at", None)
+        output.write_text(render_preview(result, at or datetime.now(AMSTERDAM)), encoding="utf-8")
     except OSError as error:
         say_error(f"Kan {output} niet schrijven ({error.strerror}). Kies een andere plek met -o.")
         return USAGE_ERROR

@@ -322,18 +322,17 @@ def _closed_lines_need_a_24_7_line(guide: Guide) -> Iterator[Problem]:
                 for ref in node.contacts
                 if ref.contact in guide.contacts and ref.when.holds(variables)
             ]
-            stranded = [
-                contact.id
-                for index, contact in enumerate(shown)
-                if not contact.always_open and not any(c.always_open for c in shown[index + 1 :])
-            ]
+            # The engine puts open lines first at any moment, so the order in the YAML does not
+            # matter here: what matters is that a 24/7 line is there to lead at night.
+            has_24_7 = any(contact.always_open for contact in shown)
+            stranded = [] if has_24_7 else [contact.id for contact in shown if not contact.always_open]
             if stranded:
                 who = f" (voor {', '.join(f'{k}={v}' for k, v in variables.items())})" if variables else ""
                 yield _problem(
                     node.location,
                     f"nodes.{node.id}.contacts",
-                    f"{', '.join(stranded)} kan gesloten zijn, en er volgt geen lijn die dag en nacht "
-                    f"bereikbaar is{who}. Zet daarna een 24/7-contact, zoals het Ondersteuningsteam.",
+                    f"{', '.join(stranded)} kan gesloten zijn, en deze stap toont geen lijn die dag en "
+                    f"nacht bereikbaar is{who}. Voeg een 24/7-contact toe, zoals het Ondersteuningsteam.",
                 )
                 break
 

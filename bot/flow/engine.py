@@ -253,7 +253,7 @@ def _show(
         replies=(reply,),
         state=state,
         result=result or _result_of(guide, node),
-        tallies=extra_tallies + _tallies_of(guide, node, variables),
+        tallies=extra_tallies + _tallies_of(guide, node, variables, now),
     )
 
 
@@ -265,9 +265,10 @@ def _result_of(guide: Guide, node: Node) -> str:
     return "completed" if node.end else "shown"
 
 
-def _tallies_of(guide: Guide, node: Node, variables: dict[str, str]) -> tuple[Tally, ...]:
+def _tallies_of(guide: Guide, node: Node, variables: dict[str, str], now: datetime) -> tuple[Tally, ...]:
     tallies = [Tally("node", node.id)]
-    tallies += [Tally("contact", contact.id) for contact in visible_contacts(guide, node, variables)]
+    # In showing order, so a conversation test can ask which card came first.
+    tallies += [Tally("contact", contact.id) for contact in visible_contacts(guide, node, variables, now)]
     result = _result_of(guide, node)
     if result != "shown":
         tallies.append(Tally("outcome", result))

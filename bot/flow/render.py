@@ -6,14 +6,13 @@ Plain text only (no Markdown or HTML), so nothing a network editor writes can br
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import datetime
 
 from bot.flow import actions
+from bot.flow.availability import AMSTERDAM as AMSTERDAM  # re-exported: many modules take the zone from here
+from bot.flow.availability import by_availability, is_line, is_open, next_opening
 from bot.flow.model import WEEKDAYS, Contact, Guide, Node, OpeningHours
 from bot.flow.session import Button, Reply
-
-AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
 _DAY_NAMES = {
     "nl": ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag"),
@@ -47,29 +46,6 @@ _WORDS = {
 
 def _words(language: str) -> Mapping[str, str]:
     return _WORDS.get(language, _WORDS["nl"])
-
-
-def next_opening(hours: OpeningHours, now: datetime) -> datetime | None:
-    """The next moment the line opens, or None when it has no schedule."""
-    local = now.astimezone(AMSTERDAM)
-    midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
-    for day_offset in range(8):
-        day = midnight + timedelta(days=day_offset)
-        for slot in sorted(hours.slots, key=lambda s: s.opens):
-            if slot.weekday != day.weekday():
-                continue
-            opening = day + timedelta(minutes=slot.opens)
-            if opening > local:
-                return opening
-    return None
-
-
-def is_open(hours: OpeningHours, now: datetime) -> bool:
-    if hours.always:
-        return True
-    local = now.astimezone(AMSTERDAM)
-    minute = local.hour * 60 + local.minute
-    return any(slot.weekday == local.weekday() and slot.opens <= minute < slot.closes for slot in hours.slots)
 
 
 def availability(hours: OpeningHours, now: datetime, language: str) -> str:
@@ -128,13 +104,13 @@ def contact_card(contact: Contact, now: datetime, language: str) -> str:
     note = hours.note.get(language) if hours.note is not None else None
     # Without a schedule, the note ("kantooruren", "terugbellen 08.00-22.00") is the best we know.
     reach = availability(hours, now, language) if hours.known or note is None else note
-    lines = [f"📞 {contact.name.get(language)}", contact.purpose.get(language)]
+    # A card that is only a web page (or e-mail) is not a line: no 📞 and no opening hours.
+    icon = "📞" if is_line(contact) else "🌐"
+    lines = [f"{icon} {contact.name.get(language)}", contact.purpose.get(language)]
     if contact.phone:
         lines.append(f"{words['phone']} {contact.phone} · {reach}")
-    elif hours.known or note is not None:
-        lines.append(reach)
-    if hours.known and note is not None:
-        lines.append(note)
+        if hours.known and note is not None:
+            lines.append(note)
     if contact.email:
         lines.append(f"{words['mail']} {contact.email}")
     if contact.url:
@@ -144,18 +120,22 @@ def contact_card(contact: Contact, now: datetime, language: str) -> str:
     return "\n".join(line for line in lines if line)
 
 
-def visible_contacts(guide: Guide, node: Node, variables: Mapping[str, str]) -> list[Contact]:
-    return [
+def visible_contacts(
+    guide: Guide, node: Node, variables: Mapping[str, str], now: datetime | None = None
+) -> list[Contact]:
+    """The node's contacts for these variables; with `now`, in showing order (open lines first)."""
+    shown = [
         guide.contacts[ref.contact]
         for ref in node.contacts
         if ref.contact in guide.contacts and ref.when.holds(variables)
     ]
+    return shown if now is None else by_availability(shown, now)
 
 
 def node_text(guide: Guide, node: Node, variables: Mapping[str, str], language: str, now: datetime) -> str:
     blocks = [node.text.get(language).strip()]
     blocks += [paragraph.text.get(language).strip() for paragraph in node.paragraphs if paragraph.when.holds(variables)]
-    blocks += [contact_card(contact, now, language) for contact in visible_contacts(guide, node, variables)]
+    blocks += [contact_card(contact, now, language) for contact in visible_contacts(guide, node, variables, now)]
     return "\n\n".join(block for block in blocks if block)
 
 
