@@ -60,7 +60,10 @@ def test_old_verification_and_passed_review_dates_are_warnings(load: Callable[..
 
 def test_a_line_that_can_be_closed_needs_a_24_7_line_on_the_same_step(load: Callable[..., LoadResult]) -> None:
     """The engine orders the cards, so either YAML order is fine, but a 24/7 line must be there."""
-    hours = '    phone: "070-3738119"\n    hours:\n      schedule:\n        - {days: [ma], open: "09:00", close: "17:00"}'
+    hours = (
+        '    phone: "070-3738119"\n'
+        '    hours:\n      schedule:\n        - {days: [ma], open: "09:00", close: "17:00"}'
+    )
     assert not problems(with_contact(load, hours, "extra, ondersteuningsteam"))
     assert not problems(with_contact(load, hours, "ondersteuningsteam, extra"))
     errors = problems(with_contact(load, hours, "extra"))
