@@ -25,7 +25,8 @@ from harness import RESULTS
 
 from bot.flow.session import SessionState, Tally
 from bot.pseudonym import pseudonym
-from bot.store import MemoryStore, SessionStore, SqliteStore, StoredSession
+from bot.store import MemoryStore, SessionStore, StoredSession
+from bot.store.database import SqliteStore
 
 SECRET = b"bench-secret-key-0123456789-abcdefghijklmnop"
 

@@ -37,7 +37,7 @@ telegram.ext.AIORateLimiter = UncappedRateLimiter  # type: ignore[misc]
 
 def experiments() -> None:
     from bot.flow.session import Tally
-    from bot.store import SqliteStore
+    from bot.store.database import SqliteStore
 
     if os.environ.get("BENCH_SYNC_NORMAL") == "1":
         configure = SqliteStore._configure

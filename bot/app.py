@@ -227,7 +227,7 @@ def setup_logging(settings: Settings, stream: TextIO | None = None) -> None:
 
 
 def open_store(settings: Settings) -> SessionStore:
-    from bot.store import SqliteStore
+    from bot.store.database import SqliteStore
 
     return SqliteStore(settings.database, retention_seconds=settings.session_hours * 3600)
 

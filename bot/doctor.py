@@ -19,7 +19,8 @@ from typing import Literal
 from bot.errors import StorageError
 from bot.logs import Redactor
 from bot.settings import DOTENV, Settings, flags_from, gather, places_from, resolve
-from bot.store import SCHEMA_VERSION, SqliteStore
+from bot.store import SCHEMA_VERSION
+from bot.store.database import SqliteStore
 
 Status = Literal["ok", "warning", "FAILED"]
 BOT_API_TIMEOUT = 5.0  # seconds; a healthy Bot API answers getMe well within this

@@ -18,7 +18,8 @@ from pathlib import Path
 
 from bot.errors import StorageError
 from bot.settings import places_for
-from bot.store import SqliteStore, WeeklyCount
+from bot.store import WeeklyCount
+from bot.store.database import SqliteStore
 
 SUPPRESS_BELOW = 10
 HIDDEN = f"<{SUPPRESS_BELOW}"

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from bot.store import SqliteStore
+from bot.store.database import SqliteStore
 from tests.fakes.bot_api import FakeBotApi, FakeUser
 from tests.fakes.running_bot import SHIPPED_FLOWS, bot_settings, running_bot
 

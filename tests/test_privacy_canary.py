@@ -35,7 +35,8 @@ from bot.flow.model import Guide
 from bot.flow.session import Command, Event, Outcome, Press, Start, Text
 from bot.logs import configure_logging, log_event, remove_logging
 from bot.pseudonym import pseudonym
-from bot.store import SqliteStore, StoredSession
+from bot.store import StoredSession
+from bot.store.database import SqliteStore
 
 SHIPPED_FLOWS = Path(__file__).resolve().parents[1] / "flows"
 SECRET_KEY = b"canary-test-secret-key-0123456789-abcdefghijklmnop"

@@ -16,7 +16,8 @@ from hypothesis import strategies as st
 from bot.cli import main as wegwijzer
 from bot.flow.session import Tally
 from bot.stats import render
-from bot.store import SqliteStore, WeeklyCount
+from bot.store import WeeklyCount
+from bot.store.database import SqliteStore
 
 SMALL = {"dreiging": 3, "online": 7, "nood": 1, "integriteit": 9}
 LARGE = {"start": 10, "menu": 12}

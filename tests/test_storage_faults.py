@@ -20,7 +20,8 @@ import pytest
 
 from bot.errors import StorageError
 from bot.flow.session import SessionState, Tally
-from bot.store import SqliteStore, StoredSession
+from bot.store import StoredSession
+from bot.store.database import SqliteStore
 
 NOW = 1_800_000_000.0
 KEY = "c0ffee" * 10 + "abcd"
@@ -161,7 +162,8 @@ WRITER = """
 import asyncio, sys
 from pathlib import Path
 from bot.flow.session import SessionState, Tally
-from bot.store import SqliteStore, StoredSession
+from bot.store.database import SqliteStore
+from bot.store import StoredSession
 from datetime import datetime, timezone
 
 async def main():

@@ -11,14 +11,8 @@ import pytest
 from bot.errors import StorageError
 from bot.flow.session import SessionState, Tally
 from bot.pseudonym import pseudonym
-from bot.store import (
-    SCHEMA_VERSION,
-    MemoryStore,
-    SqliteStore,
-    StoredSession,
-    WeeklyCount,
-    iso_week,
-)
+from bot.store import SCHEMA_VERSION, MemoryStore, StoredSession, WeeklyCount, iso_week
+from bot.store.database import SqliteStore
 
 HOUR = 3600.0
 NOW = 1_800_000_000.0

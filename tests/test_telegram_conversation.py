@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from bot.pseudonym import pseudonym
-from bot.store import MemoryStore, SqliteStore
+from bot.store import MemoryStore
+from bot.store.database import SqliteStore
 from tests.fakes.bot_api import FakeBotApi, FakeUser
 from tests.fakes.running_bot import (
     SECRET_KEY,

@@ -7,7 +7,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bot.store import MemoryStore, SqliteStore, StoredSession
+from bot.store import MemoryStore, StoredSession
+from bot.store.database import SqliteStore
 from tests.fakes.bot_api import REPLY_METHODS, FakeBotApi, FakeUser
 from tests.fakes.running_bot import bot_settings, running_bot
 

@@ -1,10 +1,6 @@
-"""Where sessions and anonymous counts are kept, behind a narrow async interface.
+"""`SqliteStore`: sessions and counts in one SQLite file, through one long-lived aiosqlite connection.
 
-Sessions are keyed by a keyed pseudonym (`bot.pseudonym`), never a raw Telegram id, and hold only
-what the engine needs plus the message ids the quick exit must delete. Counts carry no key at all
-and no time finer than the ISO week.
-
-`SqliteStore` is the real one. Its choices, and why:
+Its choices, and why:
 - WAL with `synchronous=NORMAL`: the file is never corrupted, and every commit survives a crash
   or kill of the process. A power cut can undo the last few conversation steps (the user sees the
   previous step again), nothing worse. Erasures are not at risk: `delete` and `purge_expired` end
@@ -19,6 +15,7 @@ and no time finer than the ISO week.
   key, a state or a value.
 """
 
+
 from __future__ import annotations
 
 import asyncio
@@ -27,211 +24,28 @@ import sqlite3
 import threading
 from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager, suppress
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Protocol, TypeVar
+from typing import Any, TypeVar
 
 import aiosqlite
 
 from bot.errors import StorageError
 from bot.flow.session import SessionState, StateError, Tally
+from bot.store.faults import describe
+from bot.store.migrations import migrate, user_version
+from bot.store.protocol import (
+    HANDLED_MEMORY_SECONDS,
+    StoredSession,
+    WeeklyCount,
+    iso_week,
+    recent_weeks,
+)
 
 T = TypeVar("T")
 
-
-@dataclass(frozen=True, slots=True)
-class StoredSession:
-    state: SessionState
-    message_ids: tuple[int, ...] = ()  # this chat's messages, for "leave and erase"
-    log_id: str = ""  # random id for log lines; not derived from the user, dies with the session
-    updated_at: float = 0.0  # unix seconds of the last activity
-
-
-@dataclass(frozen=True, slots=True, order=True)
-class WeeklyCount:
-    """How often one thing happened in one ISO week; no key, no finer time."""
-
-    iso_week: str  # "2026-W48"
-    kind: str  # entry, node, contact or outcome
-    name: str
-    n: int
-
-
-class SessionStore(Protocol):
-    async def open(self) -> None: ...
-
-    async def close(self) -> None: ...
-
-    async def load(self, key: str, now: float) -> StoredSession | None:
-        """The live session for this pseudonym, or None (also when it has expired)."""
-
-    async def save(
-        self, key: str, session: StoredSession, *, tallies: Iterable[Tally] = (),
-        when: datetime | None = None, update_id: int | None = None,
-    ) -> None:
-        """Upsert the session, add `tallies` to the counts of `when`'s ISO week and note
-        `update_id` as handled, atomically."""
-
-    async def mark_handled(self, update_id: int, now: float) -> None:
-        """Note a Telegram update as handled (for updates that saved no session)."""
-
-    async def last_handled(self, now: float) -> int | None:
-        """The last update noted as handled, unless that was more than a day ago."""
-
-    async def delete(self, key: str) -> None: ...
-
-    async def purge_expired(self, now: float) -> int:
-        """Remove sessions idle past the retention time; return how many went."""
-
-    async def count(self, tallies: Iterable[Tally], when: datetime) -> None:
-        """Add one to each tally's counter for the ISO week of `when`."""
-
-
-def iso_week(when: datetime) -> str:
-    """'YYYY-Www' for the ISO week of `when`; the only time the counts ever carry."""
-    year, week, _ = when.isocalendar()
-    return f"{year}-W{week:02d}"
-
-
-def recent_weeks(weeks: int, now: datetime) -> list[str]:
-    """Labels of the last `weeks` ISO weeks, up to and including the one of `now`; newest first."""
-    return [iso_week(now - timedelta(weeks=back)) for back in range(max(weeks, 0))]
-
-
-@dataclass
-class MemoryStore:
-    """The in-memory twin of the SQLite store, for tests and for `wegwijzer chat`."""
-
-    retention_seconds: float = 6 * 3600
-    sessions: dict[str, StoredSession] = field(default_factory=dict)
-    counts: dict[tuple[str, str, str], int] = field(default_factory=dict)
-    handled: tuple[int, float] | None = None  # (update_id, unix seconds)
-
-    async def open(self) -> None:
-        return None
-
-    async def close(self) -> None:
-        return None
-
-    async def load(self, key: str, now: float) -> StoredSession | None:
-        session = self.sessions.get(key)
-        if session is None or now - session.updated_at > self.retention_seconds:
-            return None
-        return session
-
-    async def save(
-        self, key: str, session: StoredSession, *, tallies: Iterable[Tally] = (),
-        when: datetime | None = None, update_id: int | None = None,
-    ) -> None:
-        self.sessions[key] = session
-        if when is not None:
-            await self.count(tallies, when)
-        if update_id is not None:
-            await self.mark_handled(update_id, session.updated_at)
-
-    async def mark_handled(self, update_id: int, now: float) -> None:
-        self.handled = (update_id, now)
-
-    async def last_handled(self, now: float) -> int | None:
-        if self.handled is None or now - self.handled[1] > HANDLED_MEMORY_SECONDS:
-            return None
-        return self.handled[0]
-
-    async def delete(self, key: str) -> None:
-        self.sessions.pop(key, None)
-
-    async def purge_expired(self, now: float) -> int:
-        expired = [
-            key for key, session in self.sessions.items()
-            if now - session.updated_at > self.retention_seconds
-        ]
-        for key in expired:
-            del self.sessions[key]
-        return len(expired)
-
-    async def count(self, tallies: Iterable[Tally], when: datetime) -> None:
-        for tally in tallies:
-            bucket = (iso_week(when), tally.kind, tally.name)
-            self.counts[bucket] = self.counts.get(bucket, 0) + 1
-
-    async def weekly_counts(
-        self, weeks: int, now: datetime | None = None
-    ) -> list[WeeklyCount]:
-        wanted = set(recent_weeks(weeks, now or datetime.now(UTC)))
-        return sorted(
-            WeeklyCount(week, kind, name, n)
-            for (week, kind, name), n in self.counts.items()
-            if week in wanted
-        )
-
-
-# Numbered schema migrations: MIGRATIONS[i] brings the database from user_version i to i + 1.
-# Never edit a step that has shipped; add a new one. Any new column is a privacy decision: the
-# schema test in tests/test_store.py lists every allowed column and fails until it is reviewed.
-MIGRATIONS: tuple[tuple[str, ...], ...] = (
-    (
-        """CREATE TABLE sessions (
-            key TEXT PRIMARY KEY,          -- HMAC-SHA256 pseudonym (hex), never a Telegram id
-            state TEXT NOT NULL,           -- SessionState.to_dict() as JSON
-            message_ids TEXT NOT NULL,     -- JSON list of this chat's message ids
-            log_id TEXT NOT NULL,          -- random per-session id for log lines
-            updated_at REAL NOT NULL       -- unix seconds of the last activity
-        ) WITHOUT ROWID""",
-        "CREATE INDEX sessions_by_age ON sessions (updated_at)",
-        """CREATE TABLE counts (
-            iso_week TEXT NOT NULL,        -- 'YYYY-Www'; never a finer time
-            kind TEXT NOT NULL,            -- entry, node, contact, outcome
-            name TEXT NOT NULL,
-            n INTEGER NOT NULL,
-            PRIMARY KEY (iso_week, kind, name)
-        ) WITHOUT ROWID""",
-    ),
-    (
-        # One row: how far the bot got through Telegram's update queue, so that after a crash
-        # the updates it fetched but had not handled come again and the handled ones do not.
-        # Telegram's own counter; it says nothing about any user.
-        """CREATE TABLE polling (
-            id INTEGER PRIMARY KEY CHECK (id = 1),
-            last_update_id INTEGER NOT NULL,  -- the last Telegram update_id handled
-            handled_at REAL NOT NULL          -- unix seconds; older than a day is ignored
-        )""",
-    ),
-)
-SCHEMA_VERSION = len(MIGRATIONS)
-# Telegram keeps an update for at most 24 hours, and after a week without updates it may start
-# numbering them anew; a last handled id older than this says nothing about what is pending.
-HANDLED_MEMORY_SECONDS = 24 * 3600
-
 BUSY_TIMEOUT_MS = 5000
 JOURNAL_SIZE_LIMIT = 4 * 1024 * 1024  # the WAL is cut back to this after a checkpoint
-
-# What an operator can do about each kind of SQLite fault. Only these fixed words reach a message;
-# SQLite's own text is left out because it can quote SQL or values.
-_FAULTS: dict[str, str] = {
-    "SQLITE_FULL": "the disk is full; free space",
-    "SQLITE_READONLY": "the database is read-only; make the file and its folder writable",
-    "SQLITE_BUSY": "the database is locked by another process; stop it or wait",
-    "SQLITE_LOCKED": "the database is locked; stop other programs using it",
-    "SQLITE_CANTOPEN": "the file cannot be opened; check that the folder exists and is writable",
-    "SQLITE_PERM": "permission denied; check the file's owner and mode",
-    "SQLITE_IOERR": "a disk read or write failed; check the disk",
-    "SQLITE_CORRUPT": "the file is damaged; move it aside and restart to begin empty",
-    "SQLITE_NOTADB": "the file is not a SQLite database; check WEGWIJZER_DATABASE",
-}
-
-
-def _fault(error: BaseException) -> str:
-    """A short, data-free description: the error class, SQLite's code name and what to do."""
-    code = getattr(error, "sqlite_errorname", None)
-    if not isinstance(code, str):
-        return type(error).__name__
-    advice = _FAULTS.get(code) or next(
-        (text for prefix, text in _FAULTS.items() if code.startswith(prefix + "_")), None
-    )
-    label = f"{type(error).__name__} {code}"
-    return f"{label}: {advice}" if advice else label
-
 
 class SqliteStore:
     """Sessions and counts in one SQLite file, through one long-lived aiosqlite connection."""
@@ -260,7 +74,7 @@ class SqliteStore:
         try:
             await db.close()
         except sqlite3.Error as error:
-            raise StorageError(f"could not close the session database ({_fault(error)})") from None
+            raise StorageError(f"could not close the session database ({describe(error)})") from None
 
     async def __aenter__(self) -> SqliteStore:
         await self.open()
@@ -286,11 +100,11 @@ class SqliteStore:
                 self.path.touch(mode=0o600)
             db = await _connect(self.path, self.busy_timeout_ms)
             await self._configure(db)
-            await self._migrate(db)
+            await migrate(db, self.path)
         except (sqlite3.Error, OSError) as error:
             if db is not None:
                 await _close_quietly(db)
-            raise StorageError(f"could not open the session database ({_fault(error)})") from None
+            raise StorageError(f"could not open the session database ({describe(error)})") from None
         except StorageError:
             if db is not None:
                 await _close_quietly(db)
@@ -314,25 +128,6 @@ class SqliteStore:
         if row is None or row[0] != 1:
             raise StorageError("this SQLite cannot turn on secure_delete; upgrade SQLite")
 
-    async def _migrate(self, db: aiosqlite.Connection) -> None:
-        version = await _user_version(db)
-        if version > SCHEMA_VERSION:
-            raise StorageError(
-                f"the session database {self.path} has schema version {version}, newer than this "
-                f"Wegwijzer understands ({SCHEMA_VERSION}); upgrade Wegwijzer, or point "
-                "WEGWIJZER_DATABASE at another file"
-            )
-        for number in range(version, SCHEMA_VERSION):
-            await db.execute("BEGIN IMMEDIATE")
-            try:
-                for statement in MIGRATIONS[number]:
-                    await db.execute(statement)
-                await db.execute(f"PRAGMA user_version = {number + 1}")
-                await db.execute("COMMIT")
-            except BaseException:
-                await _rollback_quietly(db)
-                raise
-
     @asynccontextmanager
     async def _write(self, operation: str) -> AsyncIterator[aiosqlite.Connection]:
         """One `BEGIN IMMEDIATE` transaction; any sqlite fault becomes a StorageError."""
@@ -346,7 +141,7 @@ class SqliteStore:
                 await _rollback_quietly(db)
                 raise
         except sqlite3.Error as error:
-            raise StorageError(f"could not {operation} ({_fault(error)})") from None
+            raise StorageError(f"could not {operation} ({describe(error)})") from None
         except ValueError:  # aiosqlite: the connection died underneath us; re-make it next time
             self._db = None
             raise StorageError(f"could not {operation} (the connection was lost)") from None
@@ -357,7 +152,7 @@ class SqliteStore:
         try:
             yield db
         except sqlite3.Error as error:
-            raise StorageError(f"could not {operation} ({_fault(error)})") from None
+            raise StorageError(f"could not {operation} ({describe(error)})") from None
         except ValueError:
             self._db = None
             raise StorageError(f"could not {operation} (the connection was lost)") from None
@@ -374,7 +169,7 @@ class SqliteStore:
         try:
             return await db._execute(work, db._conn, *args)  # type: ignore[no-untyped-call,no-any-return]
         except sqlite3.Error as error:
-            raise StorageError(f"could not {operation} ({_fault(error)})") from None
+            raise StorageError(f"could not {operation} ({describe(error)})") from None
         except ValueError:  # aiosqlite: the connection died underneath us; re-make it next time
             self._db = None
             raise StorageError(f"could not {operation} (the connection was lost)") from None
@@ -489,7 +284,7 @@ class SqliteStore:
 
     async def schema_version(self) -> int:
         async with self._read("read the schema version") as db:
-            return await _user_version(db)
+            return await user_version(db)
 
     async def durability(self) -> dict[str, int | str]:
         """The connection's safety settings as SQLite reports them (for doctor and tests)."""
@@ -571,12 +366,6 @@ async def _connect(path: Path, busy_timeout_ms: int) -> aiosqlite.Connection:
         if isinstance(worker, threading.Thread) and worker.is_alive():
             await asyncio.to_thread(worker.join, 5)
         raise
-
-
-async def _user_version(db: aiosqlite.Connection) -> int:
-    async with db.execute("PRAGMA user_version") as cursor:
-        row = await cursor.fetchone()
-    return int(row[0]) if row else 0
 
 
 async def _rollback_quietly(db: aiosqlite.Connection) -> None:

@@ -1,0 +1,83 @@
+"""The in-memory twin of the SQLite store, for tests and for `wegwijzer chat`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from bot.flow.session import Tally
+from bot.store.protocol import (
+    HANDLED_MEMORY_SECONDS,
+    StoredSession,
+    WeeklyCount,
+    iso_week,
+    recent_weeks,
+)
+
+
+@dataclass
+class MemoryStore:
+    """The in-memory twin of the SQLite store, for tests and for `wegwijzer chat`."""
+
+    retention_seconds: float = 6 * 3600
+    sessions: dict[str, StoredSession] = field(default_factory=dict)
+    counts: dict[tuple[str, str, str], int] = field(default_factory=dict)
+    handled: tuple[int, float] | None = None  # (update_id, unix seconds)
+
+    async def open(self) -> None:
+        return None
+
+    async def close(self) -> None:
+        return None
+
+    async def load(self, key: str, now: float) -> StoredSession | None:
+        session = self.sessions.get(key)
+        if session is None or now - session.updated_at > self.retention_seconds:
+            return None
+        return session
+
+    async def save(
+        self, key: str, session: StoredSession, *, tallies: Iterable[Tally] = (),
+        when: datetime | None = None, update_id: int | None = None,
+    ) -> None:
+        self.sessions[key] = session
+        if when is not None:
+            await self.count(tallies, when)
+        if update_id is not None:
+            await self.mark_handled(update_id, session.updated_at)
+
+    async def mark_handled(self, update_id: int, now: float) -> None:
+        self.handled = (update_id, now)
+
+    async def last_handled(self, now: float) -> int | None:
+        if self.handled is None or now - self.handled[1] > HANDLED_MEMORY_SECONDS:
+            return None
+        return self.handled[0]
+
+    async def delete(self, key: str) -> None:
+        self.sessions.pop(key, None)
+
+    async def purge_expired(self, now: float) -> int:
+        expired = [
+            key for key, session in self.sessions.items()
+            if now - session.updated_at > self.retention_seconds
+        ]
+        for key in expired:
+            del self.sessions[key]
+        return len(expired)
+
+    async def count(self, tallies: Iterable[Tally], when: datetime) -> None:
+        for tally in tallies:
+            bucket = (iso_week(when), tally.kind, tally.name)
+            self.counts[bucket] = self.counts.get(bucket, 0) + 1
+
+    async def weekly_counts(
+        self, weeks: int, now: datetime | None = None
+    ) -> list[WeeklyCount]:
+        wanted = set(recent_weeks(weeks, now or datetime.now(UTC)))
+        return sorted(
+            WeeklyCount(week, kind, name, n)
+            for (week, kind, name), n in self.counts.items()
+            if week in wanted
+        )
