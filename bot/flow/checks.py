@@ -14,6 +14,7 @@ from urllib.parse import urlparse
 
 from bot.flow import actions
 from bot.flow.model import ALWAYS, UNSET, Condition, Guide, Location
+from bot.flow.readability import readability_problems
 from bot.flow.render import AMSTERDAM, node_text
 from bot.flow.yamlsource import Problem
 
@@ -62,6 +63,7 @@ def check_guide(
     problems += _dead_ends(guide)
     problems += _contact_checks(guide, today)
     problems += _message_limits(guide)
+    problems += readability_problems(guide)
     return problems
 
 

@@ -210,6 +210,7 @@ def load_guide(flows_dir: Path, *, today: date | None = None) -> LoadResult:
         buttons=parts.guide["buttons"],
         messages=parts.guide["messages"],
         version=guide_version(sources),
+        readability=parts.guide["readability"],
     )
     entry_locations = {payload: where for payload, (_, where) in parts.entry_points.items()}
     guide_location = parts.seen[("guide", "")]

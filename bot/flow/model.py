@@ -197,6 +197,16 @@ class KeywordRoute:
 
 
 @dataclass(frozen=True, slots=True)
+class ReadabilityRules:
+    """Thresholds for the plain-language warnings of `wegwijzer check` (guide.readability)."""
+
+    max_sentence_words: int = 20
+    min_reading_ease: float = 60.0  # Flesch-Douma, for Dutch; higher is easier
+    jargon: tuple[str, ...] = ("Bibob", "processtukken", "kabinetschef", "hulpofficier")
+    enabled: bool = True
+
+
+@dataclass(frozen=True, slots=True)
 class Guide:
     """The whole guide: every node, contact and route, ready for the engine."""
 
@@ -211,6 +221,7 @@ class Guide:
     buttons: Mapping[str, Localized]
     messages: Mapping[str, Localized]
     version: str  # a short hash of the files; changes whenever the guide changes
+    readability: ReadabilityRules = ReadabilityRules()
 
     def message(self, key: str, language: str) -> str:
         return self.messages[key].get(language)

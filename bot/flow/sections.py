@@ -27,6 +27,7 @@ from bot.flow.model import (
     OpeningSlot,
     Option,
     Paragraph,
+    ReadabilityRules,
     Variable,
 )
 from bot.flow.reading import Reader, join
@@ -218,10 +219,11 @@ def read_guide_section(reader: Reader, value: Any, where: Location) -> dict[str,
     reader.keys(
         data,
         "guide",
-        ("start", "emergency", "help", "buttons", "messages"),
+        ("start", "emergency", "help", "buttons", "messages", "readability"),
         ("start", "emergency", "help", "buttons", "messages"),
     )
     result: dict[str, Any] = {key: reader.text(data, key, "guide") for key in ("start", "emergency", "help")}
+    result["readability"] = read_readability(reader, data)
     for group, required_keys in (("buttons", BUTTON_KEYS), ("messages", MESSAGE_KEYS)):
         path = f"guide.{group}"
         body = (
@@ -243,6 +245,42 @@ def read_guide_section(reader: Reader, value: Any, where: Location) -> dict[str,
     ):
         return None
     return result
+
+
+def read_readability(reader: Reader, guide: LocatedMap) -> ReadabilityRules:
+    """guide.readability: the thresholds of the plain-language warnings; defaults when absent."""
+    defaults = ReadabilityRules()
+    if "readability" not in guide or guide["readability"] is None:
+        return defaults
+    path = "guide.readability"
+    data = reader.mapping(guide["readability"], reader.where(guide, "readability"), path,
+                          "de instellingen max_sentence_words:, min_reading_ease:, jargon: en check:")
+    if data is None:
+        return defaults
+    reader.keys(data, path, ("max_sentence_words", "min_reading_ease", "jargon", "check"), ())
+    numbers: dict[str, float] = {}
+    for key, default, low, high in (("max_sentence_words", defaults.max_sentence_words, 5, 60),
+                                    ("min_reading_ease", defaults.min_reading_ease, 0, 120)):
+        value = data.get(key, default)
+        if isinstance(value, bool) or not isinstance(value, int | float) or not low <= value <= high:
+            reader.error(reader.where(data, key), join(path, key),
+                         f"hier hoort een getal van {low} tot {high}, niet {value!r}.")
+            value = default
+        numbers[key] = value
+    jargon = defaults.jargon
+    if "jargon" in data:
+        listed = [item for item, _, _ in reader.items(data, "jargon", path)]
+        if all(isinstance(item, str) and item.strip() for item in listed):
+            jargon = tuple(item.strip() for item in listed)
+        else:
+            reader.error(reader.where(data, "jargon"), join(path, "jargon"),
+                         "geef een lijst woorden, bijvoorbeeld [Bibob, processtukken].")
+    return ReadabilityRules(
+        max_sentence_words=int(numbers["max_sentence_words"]),
+        min_reading_ease=float(numbers["min_reading_ease"]),
+        jargon=jargon,
+        enabled=reader.flag(data, "check", path) if "check" in data else True,
+    )
 
 
 def read_keyword(reader: Reader, value: Any, where: Location, path: str) -> KeywordRoute | None:
