@@ -33,13 +33,16 @@ def with_text(load: Callable[..., LoadResult], nl: str, en: str = "Call the team
 def test_plain_dutch_scores_high_and_officialese_low() -> None:
     """Short words in short sentences read easily; long words in a long sentence do not."""
     plain, heavy = flesch_douma(PLAIN), flesch_douma(HEAVY)
-    assert plain is not None and plain > 80
-    assert heavy is not None and heavy < 30
+    assert plain is not None
+    assert heavy is not None
+    assert plain > 80
+    assert heavy < 30
 
 
 def test_list_items_and_lines_count_as_sentences() -> None:
     """A list item is a sentence of its own, so a list does not make one very long sentence."""
-    assert sentences("Doe dit:\n1. Bel 112.\n- Schrijf het op\nKlaar!") == ["Doe dit:", "Bel 112.", "Schrijf het op", "Klaar!"]
+    found = sentences("Doe dit:\n1. Bel 112.\n- Schrijf het op\nKlaar!")
+    assert found == ["Doe dit:", "Bel 112.", "Schrijf het op", "Klaar!"]
 
 
 def test_jargon_between_brackets_after_an_explanation_is_fine() -> None:
@@ -69,7 +72,8 @@ def test_staff_set_the_thresholds_and_the_jargon_in_the_guide(load: Callable[...
     from pathlib import Path
 
     guide_text = (Path(__file__).resolve().parents[1] / "fixtures/core/basic/guide.yaml").read_text()
-    strict = guide_text.replace("guide:\n", "guide:\n  readability:\n    max_sentence_words: 5\n    jargon: [team]\n", 1)
+    settings = "guide:\n  readability:\n    max_sentence_words: 5\n    jargon: [team]\n"
+    strict = guide_text.replace("guide:\n", settings, 1)
     found = warnings(with_text(load, PLAIN + " Het is een goed en rustig team voor u.", guide=strict))
     assert any("nodes.lezen.text.nl" in w and "9 woorden" in w for w in found), found
     assert any("'team' staat op de lijst" in w for w in found), found
