@@ -12,7 +12,7 @@ and tap buttons, as a Telegram client would. For every bot, in one run:
 
 CPU per update is the bot process's utime+stime (/proc/<pid>/stat) over a phase divided by the
 updates in it. Bots: `floor` (bench/floor_bot.py: one message and a keyboard, no state),
-`wegwijzer` (`wegwijzer run` as shipped) and `wegwijzer-uncapped` (the same `bot.app.main`
+`wegwijzer` (`wegwijzer run` as shipped) and `wegwijzer-uncapped` (the same `bot.telegram.app.main`
 without the 30 messages/s overall cap of AIORateLimiter; see bench/unlimited_run.py).
 
     .venv/bin/python bench/e2e.py                 # all three, prints a table, writes JSON
@@ -213,6 +213,15 @@ async def burst(api: FakeApi, users: list[int], per_user: int, rng: random.Rando
     return {"missed_users": sum(1 for ok in done if not ok), "latency": summary_ms(latencies)}
 
 
+async def start_burst(api: FakeApi, users: list[int], within: float) -> dict[str, Any]:
+    """Queue one /start for each of `users` (new users: no session yet) at once."""
+    for user in users:
+        api.send_text(user, "/start")
+    done = await asyncio.gather(*(wait_reply(api.chat(u), 1, within) for u in users))
+    latencies = [answered - offered for u in users for offered, answered, _ in api.chat(u).replies[:1]]
+    return {"missed_users": sum(1 for ok in done if not ok), "latency": summary_ms(latencies)}
+
+
 async def run_bot(name: str, args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
     api = FakeApi()
     await api.start()
@@ -248,6 +257,13 @@ async def run_bot(name: str, args: argparse.Namespace, workdir: Path) -> dict[st
                                     burst(api, users, steps, rng, args.timeout))
         result = phase.pop("result")
         report["burst"] = {**phase, **result}
+
+        # 2,000 new users, each sending /start at once: every one a session that is not yet kept.
+        starters = list(range(5_000_000, 5_000_000 + args.start_burst))
+        phase = await measure_phase(bot, len(starters),
+                                    start_burst(api, starters, args.timeout))
+        result = phase.pop("result")
+        report["start_burst"] = {**phase, **result}
 
         if args.sessions and name != "wegwijzer":
             report["sessions"] = await fill_sessions(api, bot, args.sessions)
@@ -298,11 +314,14 @@ def ratios(reports: dict[str, dict[str, Any]], name: str, floor_name: str) -> di
     if not floor or not ours or "burst" not in floor or "burst" not in ours:
         return {}
     out = {}
-    for phase in ("one_user", "closed_loop", "burst"):
+    for phase in ("one_user", "closed_loop", "burst", "start_burst"):
+        if phase not in floor or phase not in ours:
+            continue
         out[f"cpu_per_update_{phase}"] = round(
             ours[phase]["bot_cpu_ms_per_update"] / floor[phase]["bot_cpu_ms_per_update"], 2)
         out[f"throughput_{phase}"] = round(
             ours[phase]["updates_per_s"] / floor[phase]["updates_per_s"], 2)
+    out["p95_one_user"] = round(ours["one_user"]["p95_ms"] / floor["one_user"]["p95_ms"], 2)
     return out
 
 
@@ -317,6 +336,8 @@ def print_table(reports: dict[str, dict[str, Any]]) -> None:
             ("200 users: CPU ms/update", lambda r: r["closed_loop"]["bot_cpu_ms_per_update"]),
             ("burst 2,000: updates/s", lambda r: r["burst"]["updates_per_s"]),
             ("burst 2,000: CPU ms/update", lambda r: r["burst"]["bot_cpu_ms_per_update"]),
+            ("/start burst: updates/s", lambda r: r["start_burst"]["updates_per_s"]),
+            ("/start burst: CPU ms/update", lambda r: r["start_burst"]["bot_cpu_ms_per_update"]),
             ("burst: harness CPU ms/update", lambda r: r["burst"]["harness_cpu_ms_per_update"]),
             ("RSS MB now / peak", lambda r: f"{r['memory_kib']['VmRSS'] // 1024} / "
                                            f"{r['memory_kib']['VmHWM'] // 1024}"),
@@ -369,6 +390,8 @@ def main() -> int:
     parser.add_argument("--steps", type=int, default=10)
     parser.add_argument("--one-user-steps", type=int, default=300)
     parser.add_argument("--sessions", type=int, default=0)
+    parser.add_argument("--start-burst", type=int, default=2000,
+                        help="new users who each send /start at once (the /start burst)")
     parser.add_argument("--think", type=float, default=0.0,
                         help="seconds a one-at-a-time user waits before the next tap; 0.05 keeps the "
                              "shipped bot under its 30 messages/s cap")
@@ -378,7 +401,7 @@ def main() -> int:
     parser.add_argument("--out", type=Path, default=RESULTS / "e2e.json")
     args = parser.parse_args()
     if args.quick:
-        args.users, args.steps, args.one_user_steps = 50, 4, 100
+        args.users, args.steps, args.one_user_steps, args.start_burst = 50, 4, 100, 200
     result = asyncio.run(main_async(args))
     print_table(result["bots"])
     args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -1,9 +1,9 @@
 """`wegwijzer run` with the overall 30-messages-per-second cap of AIORateLimiter lifted.
 
-As shipped, bot.app gives PTB an `AIORateLimiter` that lets at most 30 chat-bound requests
+As shipped, bot.telegram.app gives PTB an `AIORateLimiter` that lets at most 30 chat-bound requests
 (sendMessage, editMessageText, deleteMessages) per second through — Telegram's own broadcast
 limit — so end-to-end throughput can never exceed 30 replies per second, whatever the CPU can do.
-This wrapper runs exactly the same `bot.app.main` with that one default changed to "no overall
+This wrapper runs exactly the same `bot.telegram.app.main` with that one default changed to "no overall
 cap" (retries on 429 are kept), to measure what the code itself costs and can carry.
 
 Two experiments, off unless asked for, to size proposed store changes before anyone makes them:
@@ -78,6 +78,6 @@ def experiments() -> None:
 
 if __name__ == "__main__":
     experiments()
-    from bot.app import main
+    from bot.telegram.app import main
 
     sys.exit(main())

@@ -1,58 +1,138 @@
-"""`wegwijzer chat`: the guide in a terminal, through the same engine the Telegram bot uses.
+"""`wegwijzer chat`: the guide in a terminal, through the same conversation service as Telegram.
 
-Buttons are numbered: type the number or the label. Commands (/start, /help, /terug, /nood, /wis,
-/taal) work as in Telegram; any other text goes through the keyword routes. Works with piped
-input, so a conversation can be scripted: `printf '1\\n1\\n' | wegwijzer chat`.
+The terminal is a transport like Telegram: each typed line becomes an event for
+`bot.conversation.Conversation`, with the in-memory store, the flood guard, the counts and the
+log line, and the replies come back through `TerminalMessenger`. So what staff try here is what
+Telegram users get. Buttons are numbered: type the number or the label. Commands (/start, /help,
+/terug, /nood, /wis, /taal) work as in Telegram; any other text goes through the keyword routes.
+Works with piped input, so a conversation can be scripted: `printf '1\\n1\\n' | wegwijzer chat`.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import sys
-from collections.abc import Callable, Iterable
+import time
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import TextIO
 
-from bot.flow.engine import handle
+from bot.commands import event_from_text
+from bot.conversation import Conversation, Incoming
 from bot.flow.loader import load_guide
 from bot.flow.model import Guide
-from bot.flow.render import AMSTERDAM
-from bot.flow.session import Button, Command, Event, Outcome, Press, SessionState, Start, Text
+from bot.flow.session import Button, Event, Press, Reply, Start
+from bot.reload import GuideHolder
+from bot.sessions import Sessions
 from bot.settings import places_for
+from bot.store import MemoryStore
 
-FAILED = 1
 CLEAR_SCREEN = "\033[2J\033[H"
+CHAT_ID = 1  # the one terminal user; it only ever lives in memory
+TERMINAL_KEY = b"wegwijzer-terminal-chat-key-not-a-secret-0123456789"  # nothing is kept anyway
+FAILED = 1
+SECONDS_PER_LINE = 2.0  # the flood guard sees typed lines at a human pace, piped or not
 
 
-def _buttons(outcome: Outcome) -> list[Button]:
-    return [button for reply in outcome.replies for row in reply.buttons for button in row]
+class TerminalMessenger:
+    """Replies printed to the terminal; the buttons shown last are numbered for the next line."""
 
+    def __init__(self, out: TextIO, *, interactive: bool) -> None:
+        self.out = out
+        self.interactive = interactive
+        self.buttons: list[Button] = []
+        self.erased = False
+        self.last_id = 0  # the newest message printed, which a button press "edits"
 
-def show(outcome: Outcome, out: TextIO) -> list[Button]:
-    """Print the replies with numbered buttons; return the buttons in their numbering order."""
-    buttons = _buttons(outcome)
-    for reply in outcome.replies:
-        out.write(f"\n{reply.text}\n")
-    if buttons:
-        out.write("\n")
-        for number, button in enumerate(buttons, start=1):
-            out.write(f"  {number}. {button.label}\n")
-    out.flush()
-    return buttons
+    def new_turn(self) -> None:
+        self.buttons = []
+
+    async def send(self, chat_id: int, reply: Reply) -> int | None:
+        self.out.write(f"\n{reply.text}\n")
+        self.buttons += [button for row in reply.buttons for button in row]
+        self.last_id += 1
+        return self.last_id
+
+    async def edit(self, chat_id: int, message_id: int, reply: Reply) -> None:
+        await self.send(chat_id, reply)  # a terminal cannot change what it printed
+
+    async def delete(self, chat_id: int, message_ids: Sequence[int]) -> None:
+        self.erased = True
+        if self.interactive:
+            self.out.write(CLEAR_SCREEN)
+
+    async def answer(self, query_id: str) -> None:
+        return None
+
+    def show_buttons(self) -> None:
+        if self.buttons:
+            self.out.write("\n")
+            for number, button in enumerate(self.buttons, start=1):
+                self.out.write(f"  {number}. {button.label}\n")
+        self.out.flush()
 
 
 def event_for(line: str, buttons: list[Button]) -> Event:
-    """What a typed line means: a button number or label, a command, or free text."""
+    """What a typed line means: a button number or label, else what the core parser says."""
     typed = line.strip()
     if typed.isdigit() and 1 <= int(typed) <= len(buttons):
         return Press(buttons[int(typed) - 1].action)
     for button in buttons:
         if typed.casefold() == button.label.casefold():
             return Press(button.action)
-    if typed.startswith("/"):
-        name, _, argument = typed[1:].partition(" ")
-        return Command(name.lower(), argument.strip())
-    return Text(typed)
+    return event_from_text(typed)
+
+
+class _Steps:
+    """A monotonic clock that moves SECONDS_PER_LINE per typed line."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def terminal_conversation(guide: Guide, *, clock: Callable[[], float] = time.time,
+                          monotonic: Callable[[], float] = time.monotonic) -> Conversation:
+    """The conversation service as the terminal runs it: the in-memory store, nothing on disk."""
+    store = MemoryStore()
+    sessions = Sessions(store, retention_seconds=store.retention_seconds)
+    return Conversation(GuideHolder(guide, files=0), sessions, TERMINAL_KEY, clock=clock,
+                        monotonic=monotonic)
+
+
+async def _converse(guide: Guide, lines: Iterable[str], out: TextIO, *, language: str,
+                    interactive: bool, clock: Callable[[], float]) -> int:
+    steps = _Steps()
+    conversation = terminal_conversation(guide, clock=clock, monotonic=steps)
+    messenger = TerminalMessenger(out, interactive=interactive)
+
+    async def say(event: Event) -> None:
+        steps.now += SECONDS_PER_LINE
+        pressed = messenger.last_id if isinstance(event, Press) and messenger.last_id else None
+        messenger.new_turn()
+        await conversation.handle(Incoming(CHAT_ID, CHAT_ID, event, language,
+                                           pressed_id=pressed), messenger)
+
+    await say(Start())
+    messenger.show_buttons()
+    for line in lines:
+        if not line.strip():
+            continue
+        if not interactive:
+            out.write(f"\n> {line.strip()}\n")
+        await say(event_for(line, messenger.buttons))
+        if messenger.erased:
+            out.flush()
+            return 0
+        messenger.show_buttons()
+        if interactive:
+            out.write("> ")
+            out.flush()
+    out.write("\n")
+    return 0
 
 
 def converse(
@@ -64,32 +144,10 @@ def converse(
     interactive: bool,
     clock: Callable[[], datetime] | None = None,
 ) -> int:
-    """Talk to the guide; `clock` gives the moment for opening hours (default: now, Amsterdam)."""
-    now = clock or (lambda: datetime.now(AMSTERDAM))
-    state: SessionState | None = None
-    outcome = handle(guide, None, Start(), now(), language=language)
-    state = outcome.state
-    buttons = show(outcome, out)
-    for line in lines:
-        if not line.strip():
-            continue
-        if not interactive:
-            out.write(f"\n> {line.strip()}\n")
-        outcome = handle(guide, state, event_for(line, buttons), now(), language=language)
-        if outcome.erase_chat:
-            if interactive:
-                out.write(CLEAR_SCREEN)
-            for reply in outcome.replies:
-                out.write(f"{reply.text}\n")
-            out.flush()
-            return 0
-        state = outcome.state
-        buttons = show(outcome, out)
-        if interactive:
-            out.write("> ")
-            out.flush()
-    out.write("\n")
-    return 0
+    """Talk to the guide; `clock` gives the moment for opening hours (default: now)."""
+    wall = (lambda: clock().timestamp()) if clock is not None else time.time
+    return asyncio.run(_converse(guide, lines, out, language=language,
+                                 interactive=interactive, clock=wall))
 
 
 def main(args: argparse.Namespace) -> int:

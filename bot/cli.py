@@ -22,7 +22,7 @@ FLOWS_HELP = "folder with the guide's YAML files (default: WEGWIJZER_FLOWS_DIR, 
 HANDLERS: dict[str, str] = {
     "chat": "bot.chat:main",
     "check": "bot.authoring.check:main",
-    "run": "bot.app:main",
+    "run": "bot.telegram.app:main",
     "stats": "bot.stats:main",
     "doctor": "bot.doctor:main",
     "graph": "bot.authoring.graph:main",

@@ -44,3 +44,31 @@ class FlowError(WegwijzerError):
 
 class StorageError(WegwijzerError):
     """The session store could not read or write. The bot keeps answering from memory."""
+
+
+class DeliveryError(WegwijzerError):
+    """A transport could not deliver a reply as asked; the subclass names what happened."""
+
+
+class Unreachable(DeliveryError):
+    """The chat service could not take the reply (down, overloaded, no connection): hold it."""
+
+
+class RetryLater(Unreachable):
+    """The chat service asked us to wait `seconds` before sending to this chat again."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(f"asked to wait {seconds:.1f} s before sending again")
+        self.seconds = seconds
+
+
+class Blocked(DeliveryError):
+    """The user blocked the bot or left the chat: nothing more can be sent there."""
+
+
+class NotModified(DeliveryError):
+    """An edit would not change the message: it already shows this reply."""
+
+
+class Refused(DeliveryError):
+    """The request was refused as malformed or too late (a message too old to edit or gone)."""

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import CHATTY_LOGGERS, URL_LOGGERS, setup_logging
 from bot.logs import remove_logging
 from bot.pseudonym import pseudonym
+from bot.telegram.app import CHATTY_LOGGERS, URL_LOGGERS, setup_logging
 from tests.fakes.bot_api import STICKER, TOKEN, FakeBotApi, FakeUser
 from tests.fakes.running_bot import (
     SECRET_KEY,

@@ -30,10 +30,11 @@ from pathlib import Path
 from typing import Any
 
 from bot.authoring import FAILED, OK, USAGE_ERROR, flows_dir, load_flows, report_problems, say, say_error
+from bot.commands import event_from_text
 from bot.flow.engine import handle
 from bot.flow.model import LANGUAGES, Guide, Location
 from bot.flow.render import AMSTERDAM
-from bot.flow.session import Command, Event, Outcome, Press, SessionState, Text
+from bot.flow.session import Event, Outcome, Press, SessionState
 from bot.flow.yamlsource import LocatedList, LocatedMap, read_yaml
 
 DEFAULT_TIME = datetime(2026, 12, 2, 12, 0, tzinfo=AMSTERDAM)  # a Wednesday at noon
@@ -221,13 +222,6 @@ def _describe_reply(outcome: Outcome) -> list[str]:
     return lines
 
 
-def _event(text: str) -> Event:
-    if text.startswith("/"):
-        name, _, argument = text[1:].partition(" ")
-        return Command(name.split("@")[0], argument.strip())
-    return Text(text)
-
-
 def _choose_button(outcome: Outcome, wanted: str) -> tuple[str, str] | str:
     """The (label, action) of the button meant by `wanted`, or why none could be chosen."""
     buttons = _labels(outcome)
@@ -308,7 +302,7 @@ def run_conversation(guide: Guide, conversation: Conversation) -> Failure | None
             event: Event = Press(action)
             transcript.append(f"gebruiker: [{label}]")
         else:
-            event = _event(step.values[0])
+            event = event_from_text(step.values[0])
             transcript.append(f"gebruiker: {step.values[0]}")
         try:
             last = handle(guide, state, event, conversation.now, language=conversation.language)

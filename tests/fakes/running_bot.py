@@ -1,6 +1,6 @@
-"""Run the real bot — the Application built by `bot.app.build_application` — against the fake.
+"""Run the real bot — the Application built by `bot.telegram.app.build_application` — against the fake.
 
-`running_bot` does what `wegwijzer run` does (post_init, start, poll with `bot.polling.Poller`
+`running_bot` does what `wegwijzer run` does (post_init, start, poll with `bot.telegram.polling.Poller`
 or serve a webhook, stop, shutdown, post_shutdown) without taking over the event loop or
 installing signal handlers.
 """
@@ -16,20 +16,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bot.app import (
+from bot.flood import FloodGuard
+from bot.flow.loader import load_guide
+from bot.flow.model import Guide
+from bot.reload import GuideHolder, fingerprint
+from bot.settings import Settings, load_settings
+from bot.store import MemoryStore, SessionStore
+from bot.telegram.app import (
     Runtime,
     build_application,
     make_poller,
     runtime_of,
     webhook_parameters,
 )
-from bot.flood import FloodGuard
-from bot.flow.loader import load_guide
-from bot.flow.model import Guide
-from bot.polling import Poller
-from bot.reload import GuideHolder, fingerprint
-from bot.settings import Settings, load_settings
-from bot.store import MemoryStore, SessionStore
+from bot.telegram.polling import Poller
 from tests.fakes.bot_api import TOKEN, FakeBotApi
 
 TESTS = Path(__file__).resolve().parents[1]

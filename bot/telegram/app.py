@@ -1,10 +1,11 @@
-"""`wegwijzer run`: the wiring of the Telegram bot.
+"""`wegwijzer run`: the wiring of the Telegram transport.
 
 One factory (`build_application`) builds the python-telegram-bot `Application` for every run
-mode and for the end-to-end tests, so the tests drive exactly what production runs. Updates are
-processed one after another (PTB's default): each chat's replies stay in order, which
-`concurrent_updates(True)` does not guarantee. In polling mode our own loop (`bot.polling`)
-fetches updates instead of PTB's Updater, and confirms each to Telegram only once handled.
+mode and for the end-to-end tests, so the tests drive exactly what production runs. Each update
+becomes an `Incoming` event (`bot.telegram.updates`) for the conversation service
+(`bot.conversation`), which answers through `TelegramMessenger`. In polling mode our own loop
+(`bot.telegram.polling`) fetches updates instead of PTB's Updater, and confirms each to Telegram
+only once handled.
 """
 
 from __future__ import annotations
@@ -20,47 +21,28 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
-from urllib.parse import urlparse
 
 from bot import __version__
-from bot.adapter import TelegramAdapter
+from bot.commands import menu
+from bot.conversation import Conversation
 from bot.errors import SettingsError
 from bot.flood import FloodGuard
 from bot.logs import log_event
-from bot.polling import POLL_TIMEOUT, Poller, run_polling
 from bot.reload import FlowWatcher, GuideHolder, GuideLoader, default_loader, fingerprint
 from bot.sessions import Sessions
 from bot.settings import Settings, flags_from, load_settings
 from bot.store import SessionStore
+from bot.telegram.messenger import TelegramMessenger
+from bot.telegram.polling import POLL_TIMEOUT, Poller, run_polling
+from bot.telegram.updates import incoming_from
+from bot.telegram.webhook import ALLOWED_UPDATES, webhook_parameters
 
-# Telegram updates the bot asks for; everything else (polls, inline queries, ...) never arrives.
-ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "channel_post",
-                   "edited_channel_post"]
 # Libraries whose DEBUG output carries whole updates (names, typed text) or request lines; they
 # never go below INFO, whatever LOG_LEVEL says.
 CHATTY_LOGGERS = ("telegram", "tornado", "apscheduler", "asyncio")
 # Libraries that log request URLs (which contain the bot token) or SQL with its parameters
 # (aiosqlite logs at INFO too): WARNING at least.
 URL_LOGGERS = ("httpx", "httpcore", "hpack", "tornado.access", "aiosqlite")
-
-COMMANDS: dict[str, tuple[tuple[str, str], ...]] = {
-    "nl": (
-        ("start", "Begin (opnieuw)"),
-        ("help", "Hoe deze gids werkt en wat hij bewaart"),
-        ("menu", "Terug naar het begin"),
-        ("nood", "Acuut gevaar: 112 en directe hulp"),
-        ("wis", "Verlaten en dit gesprek wissen"),
-        ("taal", "Language: English / Nederlands"),
-    ),
-    "en": (
-        ("start", "Start (again)"),
-        ("help", "How this guide works and what it keeps"),
-        ("menu", "Back to the start"),
-        ("nood", "Acute danger: 112 and immediate help"),
-        ("wis", "Leave and erase this conversation"),
-        ("taal", "Taal: Nederlands / English"),
-    ),
-}
 
 AnyApplication = Any  # Application[ExtBot[...], ...]: PTB's generics add nothing here
 
@@ -78,7 +60,8 @@ class Runtime:
     holder: GuideHolder
     sessions: Sessions
     watcher: FlowWatcher
-    adapter: TelegramAdapter
+    conversation: Conversation
+    messenger: TelegramMessenger
     mode: str
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
     handles_sighup: bool = False
@@ -90,8 +73,9 @@ class Runtime:
         # Application.create_task warns before start(); plain loop tasks are cancelled on close.
         self.tasks.append(loop.create_task(self._purge_forever(), name="wegwijzer-purge"))
         self.tasks.append(loop.create_task(self.watcher.run(), name="wegwijzer-reload"))
-        self.tasks.append(loop.create_task(self.adapter.deliver_held_forever(application.bot),
-                                           name="wegwijzer-outbox"))
+        self.tasks.append(loop.create_task(
+            self.conversation.delivery.deliver_held_forever(self.messenger),
+            name="wegwijzer-outbox"))
         with contextlib.suppress(NotImplementedError, RuntimeError, ValueError, AttributeError):
             loop.add_signal_handler(signal.SIGHUP, self.watcher.wake.set)
             self.handles_sighup = True
@@ -116,15 +100,31 @@ class Runtime:
         from telegram import BotCommand
         from telegram.error import TelegramError
 
-        for language, commands in COMMANDS.items():
+        for language in ("nl", "en"):
             try:
                 await application.bot.set_my_commands(
-                    [BotCommand(name, description) for name, description in commands],
+                    [BotCommand(name, description) for name, description in menu(language)],
                     language_code=None if language == "nl" else language,
                 )
             except TelegramError as error:  # the bot works without a command menu
                 log_event("telegram_error", level=logging.WARNING, reason=type(error).__name__,
                           method="setMyCommands")
+
+    async def on_update(self, update: Any, context: Any) -> None:
+        incoming = incoming_from(update)
+        if incoming is not None:
+            await self.conversation.handle(incoming, self.messenger)
+
+    async def on_error(self, update: object, context: Any) -> None:
+        """Last line: whatever escaped a handler is logged by class and answered with fallback."""
+        from telegram import Update
+
+        error = context.error
+        log_event("handler_error", level=logging.ERROR,
+                  reason=type(error).__name__ if error is not None else "unknown")
+        incoming = incoming_from(update) if isinstance(update, Update) else None
+        if incoming is not None:
+            await self.conversation.fallback(incoming, self.messenger)
 
     async def purge_once(self) -> int:
         removed = await self.sessions.purge(time.time())
@@ -155,13 +155,9 @@ def build_application(
     if not settings.token:
         raise SettingsError("TELEGRAM_BOT_TOKEN is not set; `wegwijzer run` needs it.")
     sessions = Sessions(store, retention_seconds=settings.session_hours * 3600)
-    adapter = TelegramAdapter(holder, sessions, settings.secret_key, flood=flood)
+    conversation = Conversation(holder, sessions, settings.secret_key, flood=flood)
     watcher = FlowWatcher(holder, settings.flows_dir, loader=loader,
                           interval=settings.reload_seconds)
-    runtime = Runtime(
-        settings=settings, holder=holder, sessions=sessions, watcher=watcher, adapter=adapter,
-        mode="webhook" if settings.webhook_mode else "polling",
-    )
     api = settings.api_base_url
     application = (
         ApplicationBuilder()
@@ -173,14 +169,21 @@ def build_application(
         .get_updates_request(HTTPXRequest(connection_pool_size=1, connect_timeout=5.0,
                                           read_timeout=10.0, write_timeout=10.0,
                                           pool_timeout=3.0))
-        # 30 messages/s overall, 20/min per group; a 429 is waited out and retried twice.
-        .rate_limiter(AIORateLimiter(max_retries=2))
-        .post_init(runtime.post_init)
-        .post_shutdown(runtime.post_shutdown)
+        # 30 messages/s overall, 20/min per group. It retries nothing: a 429 goes straight back
+        # to bot.delivery, which holds that chat's reply in the outbox and goes on with others
+        # (the limiter's own retry would make every chat wait out one chat's 429).
+        .rate_limiter(AIORateLimiter(max_retries=0))
         .build()
     )
-    application.add_handler(TypeHandler(Update, adapter.on_update))
-    application.add_error_handler(adapter.on_error)
+    runtime = Runtime(
+        settings=settings, holder=holder, sessions=sessions, watcher=watcher,
+        conversation=conversation, messenger=TelegramMessenger(application.bot),
+        mode="webhook" if settings.webhook_mode else "polling",
+    )
+    application.post_init = runtime.post_init
+    application.post_shutdown = runtime.post_shutdown
+    application.add_handler(TypeHandler(Update, runtime.on_update))
+    application.add_error_handler(runtime.on_error)
     application.bot_data["wegwijzer"] = runtime
     return application
 
@@ -191,26 +194,10 @@ def runtime_of(application: AnyApplication) -> Runtime:
 
 
 def make_poller(application: AnyApplication, *, poll_timeout: int | None = None) -> Poller:
-    """Our confirm-after-handle getUpdates loop (bot.polling), in place of PTB's Updater."""
+    """Our confirm-after-handle getUpdates loop (bot.telegram.polling), in place of PTB's Updater."""
     runtime = runtime_of(application)
-    return Poller(application, runtime.sessions, runtime.adapter, ALLOWED_UPDATES,
+    return Poller(application, runtime.sessions, runtime.conversation.delivery, ALLOWED_UPDATES,
                   poll_timeout=poll_timeout if poll_timeout is not None else POLL_TIMEOUT)
-
-
-def webhook_parameters(settings: Settings) -> dict[str, Any]:
-    """Arguments for run_webhook/start_webhook. PTB serves plain HTTP on listen:port; put a TLS
-    proxy in front that forwards `Content-Type: application/json` unchanged (PTB refuses
-    anything else, even with `; charset=utf-8`, with 403)."""
-    url = settings.webhook_url or ""
-    return {
-        "listen": settings.webhook_listen,
-        "port": settings.webhook_port,
-        "url_path": urlparse(url).path.lstrip("/"),
-        "webhook_url": url,
-        "secret_token": settings.webhook_secret,
-        "allowed_updates": ALLOWED_UPDATES,
-        "drop_pending_updates": False,
-    }
 
 
 def setup_logging(settings: Settings, stream: TextIO | None = None) -> None:
@@ -224,6 +211,9 @@ def setup_logging(settings: Settings, stream: TextIO | None = None) -> None:
         logging.getLogger(name).setLevel(max(logging.INFO, level))
     for name in URL_LOGGERS:
         logging.getLogger(name).setLevel(max(logging.WARNING, level))
+    # With max_retries=0 the limiter logs every 429 at ERROR with a traceback; bot.delivery
+    # reports it once, as reply_held, so the limiter's own line is only noise.
+    logging.getLogger("telegram.ext.AIORateLimiter").setLevel(logging.CRITICAL)
 
 
 def open_store(settings: Settings) -> SessionStore:

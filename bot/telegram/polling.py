@@ -25,7 +25,7 @@ from typing import Any
 
 from telegram.error import InvalidToken, RetryAfter, TelegramError
 
-from bot.adapter import TelegramAdapter
+from bot.delivery import Delivery
 from bot.logs import log_event
 from bot.sessions import Sessions
 
@@ -42,7 +42,7 @@ class Poller:
         self,
         application: Any,
         sessions: Sessions,
-        adapter: TelegramAdapter,
+        delivery: Delivery,
         allowed_updates: Sequence[str],
         *,
         poll_timeout: int = POLL_TIMEOUT,
@@ -50,7 +50,7 @@ class Poller:
     ) -> None:
         self.application = application
         self.sessions = sessions
-        self.adapter = adapter
+        self.delivery = delivery
         self.allowed_updates = list(allowed_updates)
         self.poll_timeout = poll_timeout
         self.clock = clock
@@ -86,7 +86,7 @@ class Poller:
             if updates is None:  # stopping
                 break
             backoff = BACKOFF_FIRST
-            self.adapter.api_answered()
+            self.delivery.api_answered()
             for update in updates:
                 if self.stopping.is_set():
                     break  # not handled, so not confirmed: Telegram keeps it
@@ -115,7 +115,7 @@ class Poller:
         update_id = int(update.update_id)
         try:
             await self.application.process_update(update)
-        except Exception as error:  # the adapter answers its own errors; this is a last guard
+        except Exception as error:  # the service answers its own errors; this is a last guard
             log_event("handler_error", level=logging.ERROR, reason=type(error).__name__)
         if self.sessions.recorded_update_id != update_id:
             await self.sessions.mark_handled(update_id, self.clock())
