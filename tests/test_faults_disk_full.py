@@ -13,34 +13,10 @@ from pathlib import Path
 from bot.store.database import SqliteStore
 from tests.fakes.bot_api import FakeBotApi, FakeUser
 from tests.fakes.running_bot import SHIPPED_FLOWS, bot_settings, running_bot
+from tests.fakes.store import ConnectionTap
 
 USERS = 12
-NO_LIMIT = 1_073_741_823
 FILLER = "test-filler-"
-
-
-class DiskThatFillsUp(SqliteStore):
-    """SqliteStore whose file can be made full (and emptied again) while the bot runs."""
-
-    async def set_full(self, full: bool) -> None:
-        db = await self._connection()
-        if not full:
-            await db.execute(f"PRAGMA max_page_count = {NO_LIMIT}")
-            return
-        async with db.execute("PRAGMA page_count") as cursor:
-            row = await cursor.fetchone()
-        await db.execute(f"PRAGMA max_page_count = {int(row[0]) if row else 1}")
-        # Use up the free room inside the last pages of the sessions table, so no row fits.
-        for number in range(10_000):
-            try:
-                await db.execute(
-                    "INSERT INTO sessions (key, state, message_ids, log_id, updated_at) "
-                    "VALUES (?, '{}', '[]', '', 0)", (f"{FILLER}{number:05d}",))
-            except sqlite3.OperationalError as error:
-                if "full" not in str(error):
-                    raise
-                break
-
 
 
 def rows(path: Path) -> int:
@@ -57,11 +33,12 @@ async def test_every_update_is_answered_while_the_disk_is_full_and_service_recov
     api: FakeBotApi, tmp_path: Path
 ) -> None:
     settings = bot_settings(api, tmp_path, flows_dir=SHIPPED_FLOWS)
-    store = DiskThatFillsUp(settings.database, retention_seconds=3600)
+    disk = ConnectionTap()
+    store = SqliteStore(settings.database, retention_seconds=3600, connector=disk)
     users = [FakeUser(api, 7_100_000 + n) for n in range(USERS)]
     async with running_bot(settings, store):
         await users[0].start()  # one session on disk before it fills up
-        await store.set_full(True)
+        await disk.fill_disk(FILLER)
 
         answers = [await user.start() for user in users]
         answers += [await user.press(FakeUser.labels(user.last_bot_message())[0]) for user in users]
@@ -70,7 +47,7 @@ async def test_every_update_is_answered_while_the_disk_is_full_and_service_recov
         assert not any("Er ging iets mis" in answer for answer in answers), "fallback instead of the guide"
         assert rows(settings.database) <= 1, "nothing new fitted on the full disk"
 
-        await store.set_full(False)
+        await disk.free_disk()
         after = [await user.press(FakeUser.labels(user.last_bot_message())[0]) for user in users]
         assert all(answer.strip() for answer in after)
     # Once space returned, each session was written back on its next update.

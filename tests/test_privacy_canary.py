@@ -37,6 +37,7 @@ from bot.logs import configure_logging, log_event, remove_logging
 from bot.pseudonym import pseudonym
 from bot.store import StoredSession
 from bot.store.database import SqliteStore
+from tests.fakes.store import ConnectionTap
 
 SHIPPED_FLOWS = Path(__file__).resolve().parents[1] / "flows"
 SECRET_KEY = b"canary-test-secret-key-0123456789-abcdefghijklmnop"
@@ -217,19 +218,19 @@ async def test_many_canary_sessions_leave_no_identity_in_the_database_or_logs(
     database = tmp_path / "wegwijzer.sqlite3"
     canaries = [Canary.number(n) for n in range(SESSIONS)]
     clock = time.time()
-    async with SqliteStore(database, retention_seconds=RETENTION) as store:
+    tap = ConnectionTap()
+    async with SqliteStore(database, retention_seconds=RETENTION, connector=tap) as store:
         for index, canary in enumerate(canaries):
             await visit(store, guide, canary, clock + index)
             if index % 10 == 0:
                 library_noise(canary)
         # A storage fault in the middle: its message is logged, and must be clean too. The switch
         # is a per-connection pragma, so it goes through the store's own connection.
-        assert store._db is not None
-        await store._db.execute("PRAGMA query_only = ON")
+        await tap.pragma("query_only = ON")
         with pytest.raises(StorageError) as failure:
             await store.save(canaries[1].key, StoredSession(new_session(guide), (1,), "x", clock))
         log_event("storage_error", level=logging.ERROR, reason=str(failure.value))
-        await store._db.execute("PRAGMA query_only = OFF")
+        await tap.pragma("query_only = OFF")
 
         live = [c for c in canaries if await store.load(c.key, clock + 1000) is not None]
         erased = [c for c in canaries if c not in live]

@@ -22,6 +22,7 @@ from bot.errors import StorageError
 from bot.flow.session import SessionState, Tally
 from bot.store import StoredSession
 from bot.store.database import SqliteStore
+from tests.fakes.store import ConnectionTap
 
 NOW = 1_800_000_000.0
 KEY = "c0ffee" * 10 + "abcd"
@@ -33,18 +34,20 @@ def stored(at: float = NOW) -> StoredSession:
 
 
 @pytest.fixture
-async def store(tmp_path: Path):
-    opened = SqliteStore(tmp_path / "db.sqlite3", retention_seconds=3600, busy_timeout_ms=100)
+def tap() -> ConnectionTap:
+    """The store's connection, for the per-connection fault switches (full disk, read-only)."""
+    return ConnectionTap()
+
+
+@pytest.fixture
+async def store(tmp_path: Path, tap: ConnectionTap):
+    opened = SqliteStore(tmp_path / "db.sqlite3", retention_seconds=3600, busy_timeout_ms=100,
+                         connector=tap)
     await opened.open()
     yield opened
     await opened.close()
 
 
-async def _pragma(store: SqliteStore, statement: str) -> None:
-    # The fault switches below are per-connection pragmas, so they go through the store's own
-    # connection; there is no public way in, on purpose.
-    assert store._db is not None
-    await store._db.execute(statement)
 
 
 def assert_says_nothing_personal(error: StorageError) -> None:
@@ -73,10 +76,10 @@ async def fill(store: SqliteStore, big: StoredSession) -> None:
         await store.save(f"{KEY}{index}", big)
 
 
-async def test_a_full_disk_raises_storage_error_and_the_store_recovers(store):
+async def test_a_full_disk_raises_storage_error_and_the_store_recovers(store, tap):
     """'database or disk is full' becomes a StorageError; once space is back, saving works."""
     await store.save("filler", stored())
-    await _pragma(store, "PRAGMA max_page_count = 1")  # no room for anything new
+    await tap.pragma("max_page_count = 1")  # no room for anything new
     big = StoredSession(state=SessionState(node="x" * 40, back=("y" * 40,) * 20), updated_at=NOW)
     with pytest.raises(StorageError, match="SQLITE_FULL: the disk is full") as raised:
         await fill(store, big)
@@ -85,15 +88,15 @@ async def test_a_full_disk_raises_storage_error_and_the_store_recovers(store):
     with pytest.raises(StorageError, match="SQLITE_FULL"):
         await store.count([Tally("node", f"n{index}") for index in range(500)], _week())
 
-    await _pragma(store, "PRAGMA max_page_count = 1073741823")
+    await tap.pragma("max_page_count = 1073741823")
     await store.save(KEY, stored())
     assert await store.load(KEY, NOW) == stored()
     assert await store.integrity_check() == ["ok"]
 
 
-async def test_a_read_only_database_raises_storage_error_on_every_write(store):
+async def test_a_read_only_database_raises_storage_error_on_every_write(store, tap):
     await store.save(KEY, stored())
-    await _pragma(store, "PRAGMA query_only = ON")
+    await tap.pragma("query_only = ON")
     writes = [
         store.save(KEY, stored(NOW + 1)),
         store.delete(KEY),
@@ -104,7 +107,7 @@ async def test_a_read_only_database_raises_storage_error_on_every_write(store):
         with pytest.raises(StorageError, match="SQLITE_READONLY: the database is read-only"):
             await write
     assert await store.load(KEY, NOW) == stored()  # reading still works
-    await _pragma(store, "PRAGMA query_only = OFF")
+    await tap.pragma("query_only = OFF")
     await store.delete(KEY)
     assert await store.load(KEY, NOW) is None
 

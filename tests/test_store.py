@@ -73,9 +73,10 @@ async def test_a_new_database_gets_the_current_schema_and_only_the_allowed_colum
 
 
 async def test_the_connection_is_durable_and_wipes_what_it_deletes(store):
-    """WAL, synchronous=NORMAL, secure_delete on and a busy timeout, as SQLite reports them."""
+    """WAL, synchronous=NORMAL, secure_delete on, a busy timeout and scratch data kept in memory."""
     assert await store.durability() == {
         "journal_mode": "wal", "synchronous": 1, "secure_delete": 1, "busy_timeout": 5000,
+        "temp_store": 2,  # MEMORY: a statement's scratch rows never go to a temporary file
     }
 
 
@@ -291,3 +292,18 @@ async def test_memory_store_notes_handled_updates_like_the_sqlite_store(store):
     for target in (memory, store):
         await target.save("key", session(at=NOW), update_id=7)
     assert await memory.last_handled(NOW) == await store.last_handled(NOW) == 7
+
+
+def test_the_store_uses_only_public_aiosqlite_api() -> None:
+    """No module of bot/store touches another object's private attribute (aiosqlite's `_execute`, `_conn`, `_thread`)."""
+    import ast
+
+    package = Path(__file__).resolve().parents[1] / "bot" / "store"
+    private = []
+    for module in sorted(package.glob("*.py")):
+        for node in ast.walk(ast.parse(module.read_text(), str(module))):
+            if (isinstance(node, ast.Attribute) and node.attr.startswith("_")
+                    and not node.attr.startswith("__")
+                    and not (isinstance(node.value, ast.Name) and node.value.id in {"self", "cls"})):
+                private.append(f"{module.name}:{node.lineno}: .{node.attr}")
+    assert private == []

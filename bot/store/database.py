@@ -9,8 +9,13 @@ Its choices, and why:
   PTB handles updates one after another, so that wait would be every user's.
 - `secure_delete=ON` plus a truncating WAL checkpoint after every delete and purge: deleted
   sessions are overwritten with zeros in the file and do not linger in the `-wal` file.
-- One long-lived connection in autocommit mode; every write is its own `BEGIN IMMEDIATE`
-  transaction, so a lock is taken up front (with a busy timeout) instead of failing halfway.
+- One long-lived connection in autocommit mode; every write is ONE statement, so it is atomic
+  by itself and takes its write lock up front (with a busy timeout) instead of failing halfway.
+  A save is one statement too, through a TEMP view (see `bot.store.statements`).
+- `temp_store=MEMORY`: a statement's scratch data (which can hold session rows) never goes to
+  a temporary file.
+- aiosqlite's public API only (`connect`, `execute`, `execute_fetchall`, `close`): every call
+  is one trip to its worker thread, which is why the hot paths are single statements.
 - Every sqlite error leaves as `StorageError` naming the operation and the kind of fault, never a
   key, a state or a value.
 """
@@ -21,41 +26,57 @@ from __future__ import annotations
 import asyncio
 import json
 import sqlite3
-import threading
-from collections.abc import AsyncIterator, Callable, Iterable
-from contextlib import asynccontextmanager, suppress
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from contextlib import suppress
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import aiosqlite
 
 from bot.errors import StorageError
 from bot.flow.session import SessionState, StateError, Tally
+from bot.store import statements as sql
 from bot.store.faults import describe
-from bot.store.migrations import migrate, user_version
-from bot.store.protocol import (
-    HANDLED_MEMORY_SECONDS,
-    StoredSession,
-    WeeklyCount,
-    iso_week,
-    recent_weeks,
-)
-
-T = TypeVar("T")
+from bot.store.migrations import migrate
+from bot.store.protocol import HANDLED_MEMORY_SECONDS, StoredSession, WeeklyCount, recent_weeks
 
 BUSY_TIMEOUT_MS = 5000
 JOURNAL_SIZE_LIMIT = 4 * 1024 * 1024  # the WAL is cut back to this after a checkpoint
+SAFETY_SETTINGS = ("journal_mode", "synchronous", "secure_delete", "busy_timeout", "temp_store")
+
+# How the store gets its connection: `connect` unless a test hands in one that keeps a handle
+Connector = Callable[[Path, int], Awaitable[aiosqlite.Connection]]
+
+
+async def connect(path: Path, busy_timeout_ms: int) -> aiosqlite.Connection:
+    """One aiosqlite connection in autocommit mode, opened only after a plain open succeeded.
+
+    A failed `aiosqlite.connect` stops its worker thread without waiting for it, and that thread
+    then dies noisily if the event loop is gone first. Opening the file once with the standard
+    library beforehand turns the likely failures (no such folder, not a file, no permission)
+    into a plain sqlite3 error before any thread exists.
+    """
+    timeout = busy_timeout_ms / 1000
+    await asyncio.get_running_loop().run_in_executor(None, _try_open, path, timeout)
+    return await aiosqlite.connect(path, isolation_level=None, timeout=timeout)
+
+
+def _try_open(path: Path, timeout: float) -> None:
+    sqlite3.connect(path, timeout=timeout).close()
+
 
 class SqliteStore:
     """Sessions and counts in one SQLite file, through one long-lived aiosqlite connection."""
 
     def __init__(
-        self, path: Path, retention_seconds: float, *, busy_timeout_ms: int = BUSY_TIMEOUT_MS
+        self, path: Path, retention_seconds: float, *, busy_timeout_ms: int = BUSY_TIMEOUT_MS,
+        connector: Connector = connect,
     ) -> None:
         self.path = Path(path)
         self.retention_seconds = retention_seconds
         self.busy_timeout_ms = int(busy_timeout_ms)
+        self._opener = connector
         self._db: aiosqlite.Connection | None = None
         self._wanted_open = False  # after open(), a lost connection is re-made on the next call
 
@@ -64,7 +85,7 @@ class SqliteStore:
     async def open(self) -> None:
         """Open (or create) the database, set its pragmas and bring the schema up to date."""
         self._wanted_open = True
-        await self._connection()
+        await self._database()
 
     async def close(self) -> None:
         self._wanted_open = False
@@ -83,7 +104,7 @@ class SqliteStore:
     async def __aexit__(self, *exc_info: object) -> None:
         await self.close()
 
-    async def _connection(self) -> aiosqlite.Connection:
+    async def _database(self) -> aiosqlite.Connection:
         if self._db is not None:
             return self._db
         if not self._wanted_open:
@@ -98,9 +119,11 @@ class SqliteStore:
             if not self.path.exists():
                 # Created owner-only; SQLite gives its -wal and -shm files the same mode.
                 self.path.touch(mode=0o600)
-            db = await _connect(self.path, self.busy_timeout_ms)
+            db = await self._opener(self.path, self.busy_timeout_ms)
             await self._configure(db)
             await migrate(db, self.path)
+            for statement in sql.SAVE_STEP_SETUP:
+                await db.execute(statement)
         except (sqlite3.Error, OSError) as error:
             if db is not None:
                 await _close_quietly(db)
@@ -115,59 +138,26 @@ class SqliteStore:
     async def _configure(self, db: aiosqlite.Connection) -> None:
         await db.execute(f"PRAGMA busy_timeout = {self.busy_timeout_ms}")
         await db.execute("PRAGMA secure_delete = ON")
+        await db.execute("PRAGMA temp_store = MEMORY")
         await db.execute(f"PRAGMA journal_size_limit = {JOURNAL_SIZE_LIMIT}")
-        async with db.execute("PRAGMA journal_mode = WAL") as cursor:
-            row = await cursor.fetchone()
-        if row is None or str(row[0]).lower() != "wal":
+        if str(await _pragma(db, "journal_mode = WAL")).lower() != "wal":
             raise StorageError(
                 "could not switch the session database to WAL mode; is it on a network drive?"
             )
         await db.execute("PRAGMA synchronous = NORMAL")
-        async with db.execute("PRAGMA secure_delete") as cursor:
-            row = await cursor.fetchone()
-        if row is None or row[0] != 1:
+        if await _pragma(db, "secure_delete") != 1:
             raise StorageError("this SQLite cannot turn on secure_delete; upgrade SQLite")
-
-    @asynccontextmanager
-    async def _write(self, operation: str) -> AsyncIterator[aiosqlite.Connection]:
-        """One `BEGIN IMMEDIATE` transaction; any sqlite fault becomes a StorageError."""
-        db = await self._connection()
         try:
-            await db.execute("BEGIN IMMEDIATE")
-            try:
-                yield db
-                await db.execute("COMMIT")
-            except BaseException:
-                await _rollback_quietly(db)
-                raise
-        except sqlite3.Error as error:
-            raise StorageError(f"could not {operation} ({describe(error)})") from None
-        except ValueError:  # aiosqlite: the connection died underneath us; re-make it next time
-            self._db = None
-            raise StorageError(f"could not {operation} (the connection was lost)") from None
+            await db.execute_fetchall("SELECT json_extract('[1]', '$[0]')")
+        except sqlite3.OperationalError:
+            raise StorageError("this SQLite has no JSON functions, which saving needs; upgrade "
+                               "SQLite (3.38 and later have them built in)") from None
 
-    @asynccontextmanager
-    async def _read(self, operation: str) -> AsyncIterator[aiosqlite.Connection]:
-        db = await self._connection()
+    async def _fetch(self, operation: str, statement: str, parameters: Sequence[Any] = ()) -> list[Any]:
+        """Run one statement (one trip to the connection's thread); sqlite faults -> StorageError."""
+        db = await self._database()
         try:
-            yield db
-        except sqlite3.Error as error:
-            raise StorageError(f"could not {operation} ({describe(error)})") from None
-        except ValueError:
-            self._db = None
-            raise StorageError(f"could not {operation} (the connection was lost)") from None
-
-    async def _run(self, operation: str, work: Callable[..., T], *args: Any) -> T:
-        """Run `work(connection, *args)` on the connection's own thread in a single trip.
-
-        Each awaited aiosqlite call is a hand-over to its worker thread and back to the event
-        loop; a save as BEGIN, INSERT, COMMIT took three of them, and the update's counts three
-        more. The hot paths (load, save, count) go as one function instead. `_execute` is
-        aiosqlite's own queueing primitive (private, but in every release since 0.11).
-        """
-        db = await self._connection()
-        try:
-            return await db._execute(work, db._conn, *args)  # type: ignore[no-untyped-call,no-any-return]
+            return list(await db.execute_fetchall(statement, parameters))
         except sqlite3.Error as error:
             raise StorageError(f"could not {operation} ({describe(error)})") from None
         except ValueError:  # aiosqlite: the connection died underneath us; re-make it next time
@@ -177,10 +167,10 @@ class SqliteStore:
     # -- sessions ------------------------------------------------------------------------------
 
     async def load(self, key: str, now: float) -> StoredSession | None:
-        row = await self._run("load a session", _load_in_thread, key)
-        if row is None:
+        rows = await self._fetch("load a session", sql.SELECT_SESSION, (key,))
+        if not rows:
             return None
-        state_json, ids_json, log_id, updated_at = row
+        state_json, ids_json, log_id, updated_at = rows[0]
         if now - float(updated_at) > self.retention_seconds:
             return None
         try:
@@ -198,36 +188,38 @@ class SqliteStore:
         self, key: str, session: StoredSession, *, tallies: Iterable[Tally] = (),
         when: datetime | None = None, update_id: int | None = None,
     ) -> None:
-        """One transaction, one trip to SQLite's thread: the session and the update's counts."""
+        """One statement, so one transaction: the session, the update's counts, the cursor."""
         state_json = json.dumps(session.state.to_dict(), ensure_ascii=False, sort_keys=True)
         ids_json = json.dumps(list(session.message_ids))
         row = (key, state_json, ids_json, session.log_id, session.updated_at)
-        counted = _count_rows(tallies, when) if when is not None else []
         handled = (update_id, session.updated_at) if update_id is not None else None
-        await self._run("save a session", _save_in_thread, row, counted, handled)
+        await self._fetch("save a session", sql.SAVE_STEP, sql.save_row(row, tallies, when, handled))
 
     async def mark_handled(self, update_id: int, now: float) -> None:
-        await self._run("note an update as handled", _save_in_thread, None, [],
-                        (update_id, now))
+        await self._fetch("note an update as handled", sql.SAVE_STEP,
+                          sql.save_row(None, (), None, (update_id, now)))
 
     async def last_handled(self, now: float) -> int | None:
-        row = await self._run("read the last handled update", _last_handled_in_thread)
-        if row is None or now - float(row[1]) > HANDLED_MEMORY_SECONDS:
+        rows = await self._fetch("read the last handled update", sql.SELECT_HANDLED)
+        if not rows or now - float(rows[0][1]) > HANDLED_MEMORY_SECONDS:
             return None
-        return int(row[0])
+        return int(rows[0][0])
 
     async def delete(self, key: str) -> None:
         """Forget one session at once (/wis, the quick exit), leaving no copy in the WAL."""
-        async with self._write("delete a session") as db:
-            await db.execute("DELETE FROM sessions WHERE key = ?", (key,))
+        await self._fetch("delete a session", sql.DELETE_SESSION, (key,))
         await self.checkpoint()
 
     async def purge_expired(self, now: float) -> int:
-        cutoff = now - self.retention_seconds
-        async with self._write("purge expired sessions") as db:
-            cursor = await db.execute("DELETE FROM sessions WHERE updated_at < ?", (cutoff,))
-            purged = cursor.rowcount
-            await cursor.close()
+        db = await self._database()
+        try:
+            async with db.execute(sql.DELETE_EXPIRED, (now - self.retention_seconds,)) as cursor:
+                purged = cursor.rowcount
+        except sqlite3.Error as error:
+            raise StorageError(f"could not purge expired sessions ({describe(error)})") from None
+        except ValueError:
+            self._db = None
+            raise StorageError("could not purge expired sessions (the connection was lost)") from None
         await self.checkpoint()
         return max(purged, 0)
 
@@ -237,25 +229,20 @@ class SqliteStore:
         Returns False when another connection's read kept part of the WAL alive; the next purge
         tries again.
         """
-        async with self._read("checkpoint the session database") as db, db.execute(
-            "PRAGMA wal_checkpoint(TRUNCATE)"
-        ) as cursor:
-            row = await cursor.fetchone()
-        return row is not None and row[0] == 0
+        rows = await self._fetch("checkpoint the session database", sql.CHECKPOINT)
+        return bool(rows) and rows[0][0] == 0
 
     async def session_count(self) -> int:
-        async with self._read("count sessions") as db, db.execute(
-            "SELECT count(*) FROM sessions"
-        ) as cursor:
-            row = await cursor.fetchone()
-        return int(row[0]) if row else 0
+        rows = await self._fetch("count sessions", sql.COUNT_SESSIONS)
+        return int(rows[0][0]) if rows else 0
 
     # -- anonymous counts ----------------------------------------------------------------------
 
     async def count(self, tallies: Iterable[Tally], when: datetime) -> None:
-        rows = _count_rows(tallies, when)
-        if rows:
-            await self._run("add to the weekly counts", _save_in_thread, None, rows, None)
+        tallies = list(tallies)
+        if tallies:
+            await self._fetch("add to the weekly counts", sql.SAVE_STEP,
+                              sql.save_row(None, tallies, when, None))
 
     async def weekly_counts(
         self, weeks: int, now: datetime | None = None
@@ -264,36 +251,26 @@ class SqliteStore:
         labels = recent_weeks(weeks, now or datetime.now(UTC))
         if not labels:
             return []
-        async with self._read("read the weekly counts") as db, db.execute(
-            """SELECT iso_week, kind, name, n FROM counts WHERE iso_week >= ? AND iso_week <= ?
-               ORDER BY iso_week, kind, name""",
-            (labels[-1], labels[0]),
-        ) as cursor:
-            rows = await cursor.fetchall()
+        rows = await self._fetch("read the weekly counts", sql.SELECT_WEEKS, (labels[-1], labels[0]))
         return [WeeklyCount(str(w), str(k), str(name), int(n)) for w, k, name, n in rows]
 
     # -- health, for `wegwijzer doctor` ----------------------------------------------------------
 
     async def integrity_check(self) -> list[str]:
         """SQLite's own verdict: ['ok'] when the file is sound, else its list of problems."""
-        async with self._read("check the session database") as db, db.execute(
-            "PRAGMA integrity_check"
-        ) as cursor:
-            rows = await cursor.fetchall()
+        rows = await self._fetch("check the session database", "PRAGMA integrity_check")
         return [str(row[0]) for row in rows]
 
     async def schema_version(self) -> int:
-        async with self._read("read the schema version") as db:
-            return await user_version(db)
+        rows = await self._fetch("read the schema version", "PRAGMA user_version")
+        return int(rows[0][0]) if rows else 0
 
     async def durability(self) -> dict[str, int | str]:
         """The connection's safety settings as SQLite reports them (for doctor and tests)."""
         report: dict[str, int | str] = {}
-        async with self._read("read the database settings") as db:
-            for name in ("journal_mode", "synchronous", "secure_delete", "busy_timeout"):
-                async with db.execute(f"PRAGMA {name}") as cursor:
-                    row = await cursor.fetchone()
-                report[name] = row[0] if row else ""
+        for name in SAFETY_SETTINGS:
+            rows = await self._fetch("read the database settings", f"PRAGMA {name}")
+            report[name] = rows[0][0] if rows else ""
         return report
 
     def file_size(self) -> int:
@@ -306,74 +283,9 @@ class SqliteStore:
         return total
 
 
-_UPSERT_SESSION = """INSERT INTO sessions (key, state, message_ids, log_id, updated_at)
-    VALUES (?, ?, ?, ?, ?)
-    ON CONFLICT (key) DO UPDATE SET state = excluded.state, message_ids = excluded.message_ids,
-        log_id = excluded.log_id, updated_at = excluded.updated_at"""
-_ADD_COUNT = """INSERT INTO counts (iso_week, kind, name, n) VALUES (?, ?, ?, 1)
-    ON CONFLICT (iso_week, kind, name) DO UPDATE SET n = n + 1"""
-_SELECT_SESSION = "SELECT state, message_ids, log_id, updated_at FROM sessions WHERE key = ?"
-_NOTE_HANDLED = """INSERT INTO polling (id, last_update_id, handled_at) VALUES (1, ?, ?)
-    ON CONFLICT (id) DO UPDATE SET last_update_id = excluded.last_update_id,
-        handled_at = excluded.handled_at"""
-
-
-def _count_rows(tallies: Iterable[Tally], when: datetime) -> list[tuple[str, str, str]]:
-    week = iso_week(when)
-    return [(week, tally.kind, tally.name) for tally in tallies]
-
-
-def _load_in_thread(conn: sqlite3.Connection, key: str) -> tuple[Any, ...] | None:
-    row: tuple[Any, ...] | None = conn.execute(_SELECT_SESSION, (key,)).fetchone()
-    return row
-
-
-def _last_handled_in_thread(conn: sqlite3.Connection) -> tuple[Any, ...] | None:
-    row: tuple[Any, ...] | None = conn.execute(
-        "SELECT last_update_id, handled_at FROM polling WHERE id = 1").fetchone()
-    return row
-
-
-def _save_in_thread(
-    conn: sqlite3.Connection, session_row: tuple[object, ...] | None,
-    count_rows: list[tuple[str, str, str]], handled: tuple[int, float] | None,
-) -> None:
-    """Runs on the connection's thread: one `BEGIN IMMEDIATE` transaction, rolled back on error."""
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        if session_row is not None:
-            conn.execute(_UPSERT_SESSION, session_row)
-        if count_rows:
-            conn.executemany(_ADD_COUNT, count_rows)
-        if handled is not None:
-            conn.execute(_NOTE_HANDLED, handled)
-        conn.execute("COMMIT")
-    except BaseException:
-        if conn.in_transaction:
-            with suppress(sqlite3.Error):
-                conn.execute("ROLLBACK")
-        raise
-
-
-async def _connect(path: Path, busy_timeout_ms: int) -> aiosqlite.Connection:
-    connecting = aiosqlite.connect(path, isolation_level=None, timeout=busy_timeout_ms / 1000)
-    try:
-        return await connecting
-    except BaseException:
-        # aiosqlite stops its worker thread on a failed connect but does not wait for it; if the
-        # event loop closes first, the thread dies with "Event loop is closed". Wait for it here.
-        worker = getattr(connecting, "_thread", None)
-        if isinstance(worker, threading.Thread) and worker.is_alive():
-            await asyncio.to_thread(worker.join, 5)
-        raise
-
-
-async def _rollback_quietly(db: aiosqlite.Connection) -> None:
-    try:
-        if db.in_transaction:
-            await db.execute("ROLLBACK")
-    except (sqlite3.Error, ValueError):
-        pass  # the original error is the one worth reporting
+async def _pragma(db: aiosqlite.Connection, pragma: str) -> object:
+    rows = list(await db.execute_fetchall(f"PRAGMA {pragma}"))
+    return rows[0][0] if rows else None
 
 
 async def _close_quietly(db: aiosqlite.Connection) -> None:

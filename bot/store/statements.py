@@ -1,0 +1,71 @@
+"""The SQL the SQLite store runs, in one place.
+
+A save writes the session, the update's weekly counts and the polling cursor. It is sent as ONE
+statement, an INSERT into a per-connection TEMP view whose INSTEAD OF trigger does the three
+writes. One statement is one atomic transaction in SQLite and one trip to aiosqlite's worker
+thread through its public `execute_fetchall`; the same three writes as BEGIN, INSERTs, COMMIT
+took five trips, each a hand-over to that thread and back to the event loop. The view and the
+trigger live in the connection's `temp` schema: they are not part of the file's schema, hold no
+data, and are made again on every connect. Needs SQLite 3.24 (UPSERT) with JSON functions.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from datetime import datetime
+
+from bot.flow.session import Tally
+from bot.store.protocol import iso_week
+
+SAVE_STEP_SETUP = (
+    """CREATE TEMP VIEW IF NOT EXISTS save_step
+        (key, state, message_ids, log_id, updated_at, counts, update_id, handled_at)
+        AS SELECT NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL WHERE 0""",
+    """CREATE TEMP TRIGGER IF NOT EXISTS save_step_writes INSTEAD OF INSERT ON save_step
+    BEGIN
+        INSERT INTO sessions (key, state, message_ids, log_id, updated_at)
+            SELECT NEW.key, NEW.state, NEW.message_ids, NEW.log_id, NEW.updated_at
+            WHERE NEW.key IS NOT NULL
+            ON CONFLICT (key) DO UPDATE SET state = excluded.state,
+                message_ids = excluded.message_ids, log_id = excluded.log_id,
+                updated_at = excluded.updated_at;
+        INSERT INTO counts (iso_week, kind, name, n)
+            SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'),
+                   json_extract(value, '$[2]'), 1
+            FROM json_each(NEW.counts) WHERE true
+            ON CONFLICT (iso_week, kind, name) DO UPDATE SET n = n + 1;
+        INSERT INTO polling (id, last_update_id, handled_at)
+            SELECT 1, NEW.update_id, NEW.handled_at WHERE NEW.update_id IS NOT NULL
+            ON CONFLICT (id) DO UPDATE SET last_update_id = excluded.last_update_id,
+                handled_at = excluded.handled_at;
+    END""",
+)
+SAVE_STEP = """INSERT INTO save_step
+    (key, state, message_ids, log_id, updated_at, counts, update_id, handled_at)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?)"""
+
+SELECT_SESSION = "SELECT state, message_ids, log_id, updated_at FROM sessions WHERE key = ?"
+SELECT_HANDLED = "SELECT last_update_id, handled_at FROM polling WHERE id = 1"
+DELETE_SESSION = "DELETE FROM sessions WHERE key = ?"
+DELETE_EXPIRED = "DELETE FROM sessions WHERE updated_at < ?"
+COUNT_SESSIONS = "SELECT count(*) FROM sessions"
+SELECT_WEEKS = """SELECT iso_week, kind, name, n FROM counts
+    WHERE iso_week >= ? AND iso_week <= ? ORDER BY iso_week, kind, name"""
+CHECKPOINT = "PRAGMA wal_checkpoint(TRUNCATE)"
+
+Row = tuple[str | None, str | None, str | None, str | None, float | None, str, int | None,
+            float | None]
+
+
+def save_row(
+    session: tuple[str, str, str, str, float] | None, tallies: Iterable[Tally],
+    when: datetime | None, handled: tuple[int, float] | None,
+) -> Row:
+    """The parameters of SAVE_STEP: the session row (or Nones), the counts, the handled update."""
+    week = iso_week(when) if when is not None else ""
+    counts = json.dumps([[week, tally.kind, tally.name] for tally in tallies] if when else [],
+                        ensure_ascii=False)
+    key, state, ids, log_id, updated_at = session if session is not None else (None,) * 5
+    update_id, handled_at = handled if handled is not None else (None, None)
+    return (key, state, ids, log_id, updated_at, counts, update_id, handled_at)
