@@ -295,7 +295,7 @@ async def test_memory_store_notes_handled_updates_like_the_sqlite_store(store):
 
 
 def test_the_store_uses_only_public_aiosqlite_api() -> None:
-    """No module of bot/store touches another object's private attribute (aiosqlite's `_execute`, `_conn`, `_thread`)."""
+    """No module of bot/store touches another object's private attribute (as aiosqlite's `_conn`)."""
     import ast
 
     package = Path(__file__).resolve().parents[1] / "bot" / "store"
