@@ -6,9 +6,10 @@ checks run for `wegwijzer check`, at start-up and at every live reload.
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections import deque
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import date, datetime, timedelta
 from urllib.parse import urlparse
 
@@ -16,6 +17,7 @@ from bot.flow import actions
 from bot.flow.model import ALWAYS, UNSET, Condition, Guide, Location
 from bot.flow.readability import readability_problems
 from bot.flow.render import AMSTERDAM, node_text
+from bot.flow.slips import joined_items, joined_items_message
 from bot.flow.yamlsource import Problem
 
 MAX_MESSAGE_CHARS = 4096  # Telegram counts UTF-16 code units after entity parsing
@@ -48,17 +50,21 @@ def check_guide(
     today: date,
     entry_locations: Mapping[str, Location] | None = None,
     guide_location: Location | None = None,
-    unreadable: list[str] | None = None,
+    unreadable: Mapping[str, frozenset[str] | None] | None = None,
 ) -> list[Problem]:
-    """Every problem of the guide as a whole; reading problems come from the loader."""
+    """Every problem of the guide as a whole; reading problems come from the loader.
+
+    `unreadable` maps each file that could not be read (or is empty) to the names it seems to
+    define (None when its content is unknown): what is missing only because of it says so.
+    """
     entry_locations = entry_locations or {}
     where = guide_location or Location("<flows>", 1, 1)
-    missing_hint = f" (of de stap staat in {', '.join(unreadable)}, dat nu niet te lezen is)" if unreadable else ""
+    missing = Missing(guide, unreadable or {})
     problems: list[Problem] = []
-    problems += _guide_targets(guide, where, missing_hint)
-    problems += _node_references(guide, missing_hint)
-    problems += _variable_checks(guide, missing_hint)
-    problems += _entry_and_keyword_targets(guide, entry_locations, missing_hint)
+    problems += _guide_targets(guide, where, missing)
+    problems += _node_references(guide, missing)
+    problems += _variable_checks(guide, missing)
+    problems += _entry_and_keyword_targets(guide, entry_locations, missing)
     problems += _reachability(guide)
     problems += _dead_ends(guide)
     problems += _contact_checks(guide, today)
@@ -67,19 +73,56 @@ def check_guide(
     return problems
 
 
-def _guide_targets(guide: Guide, where: Location, hint: str) -> Iterator[Problem]:
+def _guide_targets(guide: Guide, where: Location, missing: Missing) -> Iterator[Problem]:
     for key in ("start", "emergency", "help"):
         target = getattr(guide, key)
         if target not in guide.nodes:
-            yield _problem(
-                where, f"guide.{key}", f"de stap '{target}' bestaat niet{hint}. Geef de naam van een bestaande stap."
-            )
+            yield missing.step(target, where, f"guide.{key}")
 
 
-def _unknown_node(guide: Guide, target: str, where: Location, path: str, hint: str) -> Problem:
-    close = [node for node in guide.nodes if node.startswith(target[:4])][:3]
-    suggestion = f" Bedoelt u {' of '.join(repr(c) for c in close)}?" if close else ""
-    return _problem(where, path, f"de stap '{target}' bestaat niet{hint}.{suggestion}")
+def nearest(name: str, known: Iterable[str], count: int = 3) -> list[str]:
+    """The existing names most like `name` (a typo, a missing letter), most alike first."""
+    names = list(known)
+    close = difflib.get_close_matches(name, names, n=count, cutoff=0.6)
+    if close:
+        return close
+    prefixed = [other for other in names if other.startswith(name[:4])]
+    return sorted(prefixed, key=lambda other: -difflib.SequenceMatcher(None, name, other).ratio())[:count]
+
+
+class Missing:
+    """How to say that a step or contact does not exist: the nearest names, two list lines read as
+    one, or the unreadable (or empty) file it probably stands in."""
+
+    def __init__(self, guide: Guide, unreadable: Mapping[str, frozenset[str] | None]) -> None:
+        self.guide = guide
+        self.unreadable = unreadable
+
+    def step(self, target: str, where: Location, path: str) -> Problem:
+        return self._say("de stap", target, self.guide.nodes, where, path,
+                         "Geef de naam van een bestaande stap.")
+
+    def contact(self, name: str, where: Location, path: str) -> Problem:
+        return self._say("het contact", name, self.guide.contacts, where, path,
+                         "Voeg het toe aan contacts: (in contacts.yaml) of gebruik een bestaand contact.")
+
+    def _say(self, kind: str, name: str, known: Mapping[str, object], where: Location, path: str,
+             otherwise: str) -> Problem:
+        joined = joined_items(name, known)
+        if joined is not None:
+            return _problem(where, path, f"{kind} '{name}' bestaat niet: {joined_items_message(joined)}")
+        for file, names in self.unreadable.items():
+            if names is not None and name in names:
+                return Problem(where, "error", path, f"{kind} '{name}' staat in {file}, dat nu niet te lezen is. "
+                               "Herstel eerst de fout in dat bestand.", cause=file)
+        close = nearest(name, known)
+        if close:
+            return _problem(where, path, f"{kind} '{name}' bestaat niet. Bedoelt u {' of '.join(map(repr, close))}?")
+        unknown = [file for file, names in self.unreadable.items() if names is None]
+        if unknown:
+            return Problem(where, "error", path, f"{kind} '{name}' bestaat niet. Stond die in {unknown[0]}? "
+                           "Dat bestand is nu leeg of niet te lezen.", cause=unknown[0])
+        return _problem(where, path, f"{kind} '{name}' bestaat niet. {otherwise}")
 
 
 def _condition_problems(guide: Guide, condition: Condition, where: Location, path: str) -> Iterator[Problem]:
@@ -103,13 +146,13 @@ def _condition_problems(guide: Guide, condition: Condition, where: Location, pat
                 )
 
 
-def _node_references(guide: Guide, hint: str) -> Iterator[Problem]:
+def _node_references(guide: Guide, missing: Missing) -> Iterator[Problem]:
     for node in guide.nodes.values():
         base = f"nodes.{node.id}"
         for index, option in enumerate(node.options):
             path = f"{base}.options[{index}]"
             if option.goto is not None and option.goto not in guide.nodes:
-                yield _unknown_node(guide, option.goto, option.target_location, f"{path}.goto", hint)
+                yield missing.step(option.goto, option.target_location, f"{path}.goto")
             for name, value in option.sets:
                 variable = guide.variables.get(name)
                 if variable is None:
@@ -143,12 +186,7 @@ def _node_references(guide: Guide, hint: str) -> Iterator[Problem]:
             yield from _condition_problems(guide, paragraph.when, paragraph.location, f"{base}.paragraphs[{index}]")
         for index, ref in enumerate(node.contacts):
             if ref.contact not in guide.contacts:
-                known = ", ".join(sorted(guide.contacts)[:8]) or "nog geen"
-                yield _problem(
-                    ref.location,
-                    f"{base}.contacts[{index}]",
-                    f"onbekend contact '{ref.contact}'{hint}; voeg het toe aan contacts: of kies uit: {known}.",
-                )
+                yield missing.contact(ref.contact, ref.location, f"{base}.contacts[{index}]")
             yield from _condition_problems(guide, ref.when, ref.location, f"{base}.contacts[{index}]")
         for name in node.requires:
             variable = guide.variables.get(name)
@@ -171,24 +209,26 @@ def _node_references(guide: Guide, hint: str) -> Iterator[Problem]:
             )
 
 
-def _variable_checks(guide: Guide, hint: str) -> Iterator[Problem]:
+def _variable_checks(guide: Guide, missing: Missing) -> Iterator[Problem]:
     for variable in guide.variables.values():
         if variable.ask is not None and variable.ask not in guide.nodes:
-            yield _unknown_node(guide, variable.ask, variable.location, f"variables.{variable.name}.ask", hint)
+            yield missing.step(variable.ask, variable.location, f"variables.{variable.name}.ask")
         if not variable.values:
             yield _problem(variable.location, f"variables.{variable.name}.values", "geef minstens één waarde.")
 
 
-def _entry_and_keyword_targets(guide: Guide, entry_locations: Mapping[str, Location], hint: str) -> Iterator[Problem]:
+def _entry_and_keyword_targets(
+    guide: Guide, entry_locations: Mapping[str, Location], missing: Missing
+) -> Iterator[Problem]:
     for payload, target in guide.entry_points.items():
         if target not in guide.nodes:
             where = entry_locations.get(payload, Location("<flows>", 1, 1))
-            yield _unknown_node(guide, target, where, f"entry_points.{payload}", hint)
+            yield missing.step(target, where, f"entry_points.{payload}")
     has_emergency = False
     for index, route in enumerate(guide.keywords):
         path = f"keywords[{index}]"
         if route.goto not in guide.nodes:
-            yield _unknown_node(guide, route.goto, route.location, f"{path}.goto", hint)
+            yield missing.step(route.goto, route.location, f"{path}.goto")
         if route.emergency:
             has_emergency = True
             if route.goto != guide.emergency:

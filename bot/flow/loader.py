@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 from bot.flow import sections
 from bot.flow.model import Contact, Guide, KeywordRoute, Location, Node, Variable
 from bot.flow.reading import Reader
+from bot.flow.slips import defined_names
 from bot.flow.render import AMSTERDAM
 from bot.flow.yamlsource import LocatedMap, Problem, SourceFile, read_yaml
 
@@ -44,6 +45,20 @@ class LoadResult:
     @property
     def warnings(self) -> list[Problem]:
         return [p for p in self.problems if not p.is_error]
+
+    def lines(self) -> list[str]:
+        """Every problem as a line; what follows from an unreadable or empty file is indented under
+        it, with a count, so the one thing to fix first stands on top."""
+        lines: list[str] = []
+        headed: set[str] = set()
+        for problem in self.problems:
+            if problem.cause and problem.cause not in headed:
+                headed.add(problem.cause)
+                count = sum(p.cause == problem.cause for p in self.problems)
+                lines.append(f"    Daardoor {count} fout(en) elders; die verdwijnen als {problem.cause} "
+                             "weer in orde is:")
+            lines.append(f"      {problem}" if problem.cause else str(problem))
+        return lines
 
 
 def flow_files(flows_dir: Path) -> list[Path]:
@@ -188,16 +203,26 @@ def load_guide(flows_dir: Path, *, today: date | None = None) -> LoadResult:
     parts = _Parts()
     for source in sources:
         _read_file(reader, parts, source)
-    unreadable = [source.display for source in sources if source.data is None]
+    unreadable = _unreadable(sources)
+    for source in sources:
+        if isinstance(source.data, LocatedMap) and not source.data:
+            reader.warning(Location(source.display, 1, 1), "",
+                           "dit bestand is leeg (of bevat alleen opmerkingen). Stonden hier stappen of "
+                           "contacten, zet ze dan terug; anders kunt u het bestand weghalen.")
     files = [source.display for source in sources]
     if parts.guide is None:
-        if not any(section == "guide" for section, _ in parts.seen):
+        holder = next((s.display for s in sources if s.data is None and re.search(r"^guide:", s.text, re.M)), None)
+        if holder is not None:
+            reader.problems.append(Problem(Location(holder, 1, 1), "error", "guide",
+                                           f"de sectie guide: staat in {holder}, dat nu niet te lezen is. "
+                                           "Herstel eerst de fout in dat bestand.", cause=holder))
+        elif not any(section == "guide" for section, _ in parts.seen):
             reader.error(
                 Location(sources[0].display, 1, 1),
                 "guide",
                 "de sectie guide: (start, emergency, help, buttons, messages) ontbreekt in alle bestanden.",
             )
-        return LoadResult(None, _sorted(reader.problems), files)
+        return LoadResult(None, _causes_first(reader.problems, unreadable), files)
     guide = Guide(
         start=parts.guide["start"],
         emergency=parts.guide["emergency"],
@@ -223,9 +248,31 @@ def load_guide(flows_dir: Path, *, today: date | None = None) -> LoadResult:
     )
     # The guide is returned even with errors so tools (graph, preview, diff) can show it; the bot
     # and the chat only use it when `LoadResult.ok`.
-    return LoadResult(guide, _sorted(reader.problems), files)
+    return LoadResult(guide, _causes_first(reader.problems, unreadable), files)
 
 
-def _sorted(problems: list[Problem]) -> list[Problem]:
-    unique = list(dict.fromkeys(problems))
-    return sorted(unique, key=lambda p: (p.location.file, p.location.line, p.location.column, p.message))
+def _unreadable(sources: list[SourceFile]) -> dict[str, frozenset[str] | None]:
+    """Files that could not be read, or are empty, with the names they seem to define (None: unknown)."""
+    found: dict[str, frozenset[str] | None] = {}
+    for source in sources:
+        if source.data is None:
+            names = defined_names(source.text)
+            found[source.display] = names or None
+        elif isinstance(source.data, LocatedMap) and not source.data:
+            found[source.display] = None
+    return found
+
+
+def _causes_first(problems: list[Problem], causes: dict[str, frozenset[str] | None]) -> list[Problem]:
+    """The problems in file:line order, except that each file that cannot be read (or is empty)
+    comes first, followed by what fails only because of it: the cause before its consequences."""
+
+    def place(problem: Problem) -> tuple[str, int, int, str]:
+        return problem.location.file, problem.location.line, problem.location.column, problem.message
+
+    unique = sorted(dict.fromkeys(problems), key=place)
+    ordered: list[Problem] = []
+    for file in sorted(causes):
+        ordered += [p for p in unique if p.location.file == file and not p.path and not p.cause]
+        ordered += [p for p in unique if p.cause == file]
+    return ordered + [p for p in unique if p not in ordered]

@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 
 from bot.flow.model import Location
+from bot.flow.slips import explain
 
 MAX_FILE_BYTES = 1024 * 1024
 MAX_DEPTH = 40
@@ -30,6 +31,7 @@ class Problem:
     severity: str  # "error" or "warning"
     path: str  # dotted place in the YAML: nodes.online.options[2].goto
     message: str
+    cause: str = ""  # the file that cannot be read (or is empty) this problem probably follows from
 
     def __str__(self) -> str:
         where = f"{self.path}: " if self.path else ""
@@ -204,15 +206,17 @@ def read_yaml(path: Path, display: str | None = None) -> SourceFile:
     return source
 
 
-# The YAML parser's most common complaints, said in the editors' language (the original follows).
-_QUOTE_IT = "zet de tekst tussen aanhalingstekens"
+# The YAML parser's complaints, said in the editors' language when no likelier slip is found.
+_QUOTE_IT = "zet de tekst tussen dubbele aanhalingstekens"
 _REASONS = {
     "did not find expected key": "deze regel springt anders in dan de regels eromheen",
+    "expected <block end>": "deze regel springt anders in dan de regels eromheen",
     "mapping values are not allowed in this context": f"een dubbele punt waar die niet mag; {_QUOTE_IT}",
     "mapping values are not allowed here": f"een dubbele punt waar die niet mag; {_QUOTE_IT}",
     "found character that cannot start any token": f"een teken waarmee een waarde niet mag beginnen; {_QUOTE_IT}",
     "did not find expected '-' indicator": "deze regel springt anders in dan de lijst erboven",
     "found undefined alias": "een * (verwijzing) die nergens naar verwijst",
+    "could not find expected ':'": "hier hoort een dubbele punt (sleutel: waarde)",
 }
 
 _UNCLOSED = {
@@ -220,6 +224,13 @@ _UNCLOSED = {
     "while parsing a flow mapping": "een { ... } wordt niet afgesloten met }",
     "while parsing a flow sequence": "een [ ... ] wordt niet afgesloten met ]",
 }
+
+
+def _dutch_reason(reason: str) -> str:
+    for english, dutch in _REASONS.items():
+        if reason.startswith(english):
+            return dutch
+    return "de opmaak klopt hier niet"
 
 
 # libyaml's parser (when PyYAML was built with it) reads a 2,000-node guide about four times faster;
@@ -291,23 +302,33 @@ def _compose(name: str, text: str) -> tuple[Any, Problem | None]:
             "een sleutel moet een gewone tekst zijn, geen lijst of mapping.",
         )
     except yaml.MarkedYAMLError as error:
-        reason = (error.problem or error.context or "ongeldige YAML").strip()
-        if reason in _REASONS:
-            reason = f"{_REASONS[reason]} ({reason})"
+        reason = (error.problem or error.context or "").strip()
         # An unclosed quote or bracket is only noticed at the end of the file; point at its start.
         at_end = "end of stream" in reason and error.context_mark is not None
         mark = error.context_mark if at_end else (error.problem_mark or error.context_mark)
-        if at_end:
-            reason = _UNCLOSED.get((error.context or "").strip(), "iets dat hier begint, wordt nergens afgesloten")
-
+        context = (error.context or "").strip()
+        if context in _UNCLOSED and error.context_mark is not None:
+            return None, Problem(_mark(name, error.context_mark), "error", "",
+                                 f"YAML-syntaxfout: {_UNCLOSED[context]}. Sluit hem af op dezelfde regel.")
+        where = _mark(name, mark)
+        slip = None if at_end else explain(text, where.line, reason)
+        if slip is not None:
+            line, advice = slip
+            lines = text.splitlines()
+            column = len(lines[line - 1]) - len(lines[line - 1].lstrip(" ")) + 1 if line <= len(lines) else 1
+            return None, Problem(Location(name, line, column), "error", "", f"YAML-syntaxfout: {advice}")
+        said = (_UNCLOSED.get(context, "iets dat hier begint, wordt nergens afgesloten")
+                if at_end else _dutch_reason(reason))
         return None, Problem(
-            _mark(name, mark),
+            where,
             "error",
             "",
-            f"YAML-syntaxfout: {reason}. Controleer inspringing, dubbele punten en aanhalingstekens "
+            f"YAML-syntaxfout: {said}. Controleer inspringing, dubbele punten en aanhalingstekens "
             "op deze regel en de regel erboven.",
         )
     except yaml.YAMLError as error:
-        return None, Problem(Location(name, 1, 1), "error", "", f"YAML-fout: {error}.")
+        return None, Problem(Location(name, 1, 1), "error", "",
+                             "YAML-fout: dit bestand is geen geldige YAML. Vergelijk het met een ander bestand in "
+                             "deze map, of zet de laatste wijziging terug.")
     finally:
         loader.dispose()

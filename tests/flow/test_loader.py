@@ -159,14 +159,15 @@ def test_check_exits_0_with_warnings_only(guide_folder: Callable[..., Path]) -> 
 
 
 def test_common_yaml_mistakes_are_explained_in_dutch(load: Callable[..., LoadResult]) -> None:
-    """An unquoted colon and a bad indent get a Dutch explanation, with the parser's words after it."""
+    """An unquoted colon and a bad indent are explained in Dutch only, naming the slip and its line."""
     colon = lines_of(load(extra="nodes:\n  x:\n    text: Let op: dit\n"))
     assert len(colon) == 1
-    assert ":3:17: error:" in colon[0]
-    assert "zet de tekst tussen aanhalingstekens" in colon[0]
+    assert ":3:5: error:" in colon[0]
+    assert 'tussen dubbele aanhalingstekens, bijvoorbeeld: "Let op: dit"' in colon[0]
     indent = lines_of(load(extra="a:\n  b: c\n d: e\n"))
     assert len(indent) == 1
-    assert "springt anders in" in indent[0]
+    assert "regel 3 springt 1 spatie in, maar de regels erboven 2" in indent[0]
+    assert "mapping" not in colon[0] + indent[0] and "expected" not in colon[0] + indent[0]
 
 
 def test_control_characters_are_named_with_their_place(load: Callable[..., LoadResult]) -> None:
