@@ -18,14 +18,13 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import TextIO
 
+from bot.authoring import USAGE_ERROR, flows_dir, load_flows, report_problems, say_error
 from bot.commands import event_from_text
 from bot.conversation import Conversation, Incoming
-from bot.flow.loader import load_guide
 from bot.flow.model import Guide
 from bot.flow.session import Button, Event, Press, Reply, Start
 from bot.reload import GuideHolder
 from bot.sessions import Sessions
-from bot.settings import places_for
 from bot.store import MemoryStore
 
 CLEAR_SCREEN = "\033[2J\033[H"
@@ -151,14 +150,14 @@ def converse(
 
 
 def main(args: argparse.Namespace) -> int:
-    flows_dir = places_for(args).flows_dir
-    result = load_guide(flows_dir)
+    folder = flows_dir(args)
+    result = load_flows(folder, "chat")
+    if result is None:
+        return USAGE_ERROR
     if not result.ok or result.guide is None:
-        for problem in result.errors:
-            print(problem, file=sys.stderr)
-        print(
-            f"De gids in '{flows_dir}' heeft fouten; herstel ze eerst (wegwijzer check {flows_dir}).", file=sys.stderr
-        )
+        report_problems(result)
+        say_error(f"wegwijzer chat: de gids in {folder} heeft fouten; herstel ze eerst "
+                  f"(wegwijzer check {folder}).")
         return FAILED
     interactive = sys.stdin.isatty()
     at: datetime | None = getattr(args, "at", None)

@@ -79,8 +79,9 @@ def build_parser() -> argparse.ArgumentParser:
     _flows_option(chat)
 
     check = commands.add_parser("check", help="check the guide's YAML files and name every problem")
-    check.add_argument("flows", nargs="?", type=Path, default=None, metavar="FLOWS_DIR",
-                       help=FLOWS_HELP)
+    check.add_argument("folder", nargs="?", type=Path, default=None, metavar="FLOWS_DIR",
+                       help="the same as --flows DIR")
+    _flows_option(check)
 
     run = commands.add_parser("run", help="run the Telegram bot (needs TELEGRAM_BOT_TOKEN)")
     _flows_option(run)
@@ -128,6 +129,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return USAGE_ERROR
+    folder = getattr(args, "folder", None)  # `check FLOWS_DIR` is `check --flows FLOWS_DIR`
+    if folder is not None:
+        if args.flows is not None and args.flows != folder:
+            parser.error("give the folder once: `wegwijzer check DIR` or `wegwijzer check --flows DIR`")
+        args.flows = folder
     try:
         return _handler(args.command)(args)
     except KeyboardInterrupt:

@@ -111,4 +111,5 @@ def test_cli_names_a_missing_folder() -> None:
     """A wrong --flows folder is a usage error with a clear sentence."""
     result = _run("graph", "--flows", "/nonexistent/flows")
     assert result.returncode == 2
-    assert "niet gevonden" in result.stderr
+    assert "de map met de gids (/nonexistent/flows) bestaat niet" in result.stderr
+    assert "WEGWIJZER_FLOWS_DIR" in result.stderr

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
+import sys
+import sysconfig
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -111,3 +115,40 @@ def test_build_output_is_ignored_by_git() -> None:
                               "dist/wegwijzer-0.1.0-py3-none-any.whl"],
                              cwd=ROOT, capture_output=True, text=True, timeout=30, check=False)
     assert len(ignored.stdout.split()) == 3, ignored.stdout + ignored.stderr
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs git for a clean copy")
+def test_a_wheel_carries_the_guide_and_finds_it_outside_the_checkout(tmp_path: Path) -> None:
+    """A wheel from `pip install .` checks and chats with the shipped guide from any folder."""
+    source = tmp_path / "source"
+    source.mkdir()
+    archive = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+                             cwd=ROOT, capture_output=True, check=True, timeout=30).stdout
+    for name in filter(None, archive.decode().split("\0")):
+        if (ROOT / name).is_file():
+            (source / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(ROOT / name, source / name)
+    wheels = tmp_path / "wheels"
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps",
+                    "-w", str(wheels), str(source)], check=True, capture_output=True, timeout=300)
+    wheel = next(wheels.glob("wegwijzer-*.whl"))
+    names = zipfile.ZipFile(wheel).namelist()
+    assert any(name.endswith("data/share/wegwijzer/flows/guide.yaml") for name in names)
+    assert any(name.endswith("data/share/wegwijzer/flows/tests/menu.yaml") for name in names)
+    # A bare venv gets only the wheel; the libraries come from this environment via PYTHONPATH.
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=120)
+    subprocess.run([sys.executable, "-m", "pip", "--python", str(venv / "bin" / "python"), "install",
+                    "--quiet", "--no-deps", str(wheel)], check=True, capture_output=True, timeout=300)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    env = {"PATH": os.environ.get("PATH", ""), "PYTHONPATH": sysconfig.get_path("purelib"),
+           "HOME": str(tmp_path)}
+    checked = subprocess.run([str(venv / "bin" / "wegwijzer"), "check"], cwd=elsewhere, env=env,
+                             capture_output=True, text=True, timeout=120, check=False)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert str(venv / "share" / "wegwijzer" / "flows") in checked.stdout
+    chatted = subprocess.run([str(venv / "bin" / "wegwijzer"), "chat"], cwd=elsewhere, env=env, input="/nood\n",
+                             capture_output=True, text=True, timeout=120, check=False)
+    assert chatted.returncode == 0, chatted.stderr
+    assert "112" in chatted.stdout

@@ -78,7 +78,7 @@ def test_a_flag_beats_the_environment_which_beats_dotenv(
     assert places_for().flows_dir == Path("uit-omgeving")
     assert places_for().database == Path("db-uit-dotenv")
     assert wegwijzer(["check", "uit-vlag"]) != 0
-    assert "'uit-vlag' bestaat niet" in capsys.readouterr().err
+    assert "(uit-vlag) bestaat niet" in capsys.readouterr().err
     assert wegwijzer(["graph", "--flows", "ook-uit-vlag"]) != 0
     assert "ook-uit-vlag" in capsys.readouterr().err
 
@@ -97,7 +97,7 @@ def test_staff_commands_need_no_secret_and_ignore_a_broken_bot_setting(
     """With no secret key and a malformed webhook setting, `wegwijzer check` still checks the flows."""
     write_dotenv(workdir, WEBHOOK_URL="http://not-https.example", LOG_LEVEL="LUID")
     assert wegwijzer(["check", str(ROOT / "flows")]) == 0
-    assert "De gids is in orde" in capsys.readouterr().err
+    assert "De gids is in orde" in capsys.readouterr().out
 
 
 def test_every_problem_is_reported_at_once_each_naming_its_key() -> None:

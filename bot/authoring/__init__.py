@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 from bot.flow.loader import LoadResult, load_guide
-from bot.settings import places_for
+from bot.flows_folder import for_staff, missing_nl
 
 OK = 0
 FAILED = 1
@@ -20,29 +20,28 @@ USAGE_ERROR = 2
 
 
 def flows_dir(args: argparse.Namespace) -> Path:
-    """The flows folder by the bot's own rule: `.env`, then the environment, then `--flows DIR`.
+    """The flows folder by the bot's own rule (`.env`, then the environment, then `--flows DIR`),
+    looked for from the project folder or from inside `flows/` (see bot.flows_folder).
 
     Only the non-secret part of the settings is resolved, so a half-configured bot (a bad webhook
     setting, no secret key) never stops staff from looking at their flows.
     """
-    return places_for(args).flows_dir
+    return for_staff(args)
 
 
-def load_flows(folder: Path) -> LoadResult | None:
+def load_flows(folder: Path, command: str) -> LoadResult | None:
     """Load the flows folder; None (after saying why on stderr) when there is no such folder."""
     if not folder.is_dir():
-        say_error(
-            f"Map met flows niet gevonden: {folder}. Geef de map aan met --flows MAP "
-            "of zet WEGWIJZER_FLOWS_DIR."
-        )
+        say_error(f"wegwijzer {command}: {missing_nl(folder)}")
         return None
     return load_guide(folder)
 
 
 def report_problems(result: LoadResult) -> None:
-    """Every problem of a load on stderr, one `file:line:col: severity: path: message` a line."""
-    for problem in result.problems:
-        say_error(str(problem))
+    """Every problem of a load on stderr, one `file:line:col: severity: path: message` a line,
+    with what follows from an unreadable file grouped under it."""
+    for line in result.lines():
+        say_error(line)
 
 
 def say(text: str) -> None:

@@ -348,7 +348,7 @@ def run_files(guide: Guide, files: Iterable[Path]) -> tuple[int, list[Failure], 
 
 def main(args: argparse.Namespace) -> int:
     folder = flows_dir(args)
-    result = load_flows(folder)
+    result = load_flows(folder, "test")
     if result is None:
         return USAGE_ERROR
     if result.guide is None or not result.ok:

@@ -234,7 +234,7 @@ FORMATS: dict[str, Callable[[Guide], str]] = {"mermaid": to_mermaid, "dot": to_d
 
 
 def main(args: argparse.Namespace) -> int:
-    result = load_flows(flows_dir(args))
+    result = load_flows(flows_dir(args), "graph")
     if result is None:
         return USAGE_ERROR
     if result.guide is None:

@@ -400,7 +400,7 @@ def render_preview(result: LoadResult, now: datetime) -> str:
 
 
 def main(args: argparse.Namespace) -> int:
-    result = load_flows(flows_dir(args))
+    result = load_flows(flows_dir(args), "preview")
     if result is None:
         return USAGE_ERROR
     output: Path = args.output

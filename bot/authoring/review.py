@@ -30,6 +30,7 @@ from bot.flow.model import (
     Option,
 )
 from bot.flow.render import describe_schedule
+from bot.flows_folder import missing_nl
 
 LOUD = "‼"  # marks changes a reviewer must check against the source before publishing
 
@@ -385,6 +386,9 @@ def _problem_lines(result: LoadResult, prefix: str, display: str) -> list[str]:
 
 def main(args: argparse.Namespace) -> int:
     folder = flows_dir(args)
+    if args.new is None and not folder.is_dir():
+        say_error(f"wegwijzer diff: {missing_nl(folder)}")
+        return USAGE_ERROR
     with tempfile.TemporaryDirectory(prefix="wegwijzer-diff-") as temporary:
         try:
             old, old_name, old_prefix = _load_side(args.old, folder, Path(temporary) / "old")

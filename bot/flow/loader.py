@@ -18,8 +18,8 @@ from typing import Any, TypeVar
 from bot.flow import sections
 from bot.flow.model import Contact, Guide, KeywordRoute, Location, Node, Variable
 from bot.flow.reading import Reader
-from bot.flow.slips import defined_names
 from bot.flow.render import AMSTERDAM
+from bot.flow.slips import defined_names
 from bot.flow.yamlsource import LocatedMap, Problem, SourceFile, read_yaml
 
 SECTIONS = ("guide", "variables", "entry_points", "keywords", "nodes", "contacts")
@@ -255,9 +255,8 @@ def _unreadable(sources: list[SourceFile]) -> dict[str, frozenset[str] | None]:
     """Files that could not be read, or are empty, with the names they seem to define (None: unknown)."""
     found: dict[str, frozenset[str] | None] = {}
     for source in sources:
-        if source.data is None:
-            names = defined_names(source.text)
-            found[source.display] = names or None
+        if source.data is None:  # its text, when it could be decoded, says what it defines
+            found[source.display] = defined_names(source.text) if source.text else None
         elif isinstance(source.data, LocatedMap) and not source.data:
             found[source.display] = None
     return found

@@ -14,7 +14,7 @@ from collections.abc import Collection, Sequence
 _QUOTE_ALL = "zet de hele tekst tussen dubbele aanhalingstekens"
 _KEY_LINE = re.compile(r"^(?P<indent> *)(?:- +)?(?P<key>[^\s#\"'][^:#]*?):(?:\s+(?P<value>.*))?$")
 _ITEM_LINE = re.compile(r"^(?P<indent> *)- ")
-_NAME_LINE = re.compile(r"^  (?P<name>[A-Za-z0-9_-]+):\s*(?:#.*)?$")
+_NAME_LINE = re.compile(r"^  (?P<name>[A-Za-z0-9_-]+):(?:\s|$)")
 _SECTION_LINE = re.compile(r"^(?P<section>[A-Za-z_]+):\s*(?:#.*)?$")
 
 Slip = tuple[int, str]  # the line (1-based) where the slip is, and what to do about it
@@ -103,15 +103,20 @@ def _wrong_indent(lines: Sequence[str], number: int) -> Slip | None:
     if above is None:
         return None
     above_number, above_line = above
+    if _ITEM_LINE.match(line) and _ITEM_LINE.match(above_line) and indent != _indent(above_line):
+        return number, (f"de '-' op regel {number} staat niet recht onder die op regel {above_number} "
+                        f"({_spaces(indent)} in plaats van {_indent(above_line)}). Zet elke '- ' van een lijst "
+                        "even ver in.")
+    for at, text in ((above_number, above_line), (number, line)):
+        if _indent(text) % 2:  # the guide indents 2 spaces a level, so an odd indent is the slip
+            return at, (f"regel {at} springt {_spaces(_indent(text))} in; de gids springt steeds 2 spaties per "
+                        f"niveau in, dus hier {_indent(text) - 1} of {_indent(text) + 1}.")
     opens_block = above_line.rstrip().endswith(":") or above_line.strip() == "-"
     if indent > _indent(above_line) and opens_block:
         return None
     levels = _open_levels(lines, number)
     if indent in levels and not (indent > _indent(above_line)):
         return None
-    if _ITEM_LINE.match(line) and _ITEM_LINE.match(above_line):
-        return number, (f"de '-' op regel {number} staat niet recht onder die op regel {above_number} "
-                f"({_spaces(indent)} in plaats van {_indent(above_line)}). Zet elke '- ' van een lijst even ver in.")
     nearest = min((level for level in levels if level != indent), key=lambda level: abs(level - indent),
                   default=_indent(above_line))
     return number, (f"regel {number} springt {_spaces(indent)} in, maar de regels erboven {nearest}. Zet hem even ver "

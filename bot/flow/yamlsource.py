@@ -326,7 +326,7 @@ def _compose(name: str, text: str) -> tuple[Any, Problem | None]:
             f"YAML-syntaxfout: {said}. Controleer inspringing, dubbele punten en aanhalingstekens "
             "op deze regel en de regel erboven.",
         )
-    except yaml.YAMLError as error:
+    except yaml.YAMLError:
         return None, Problem(Location(name, 1, 1), "error", "",
                              "YAML-fout: dit bestand is geen geldige YAML. Vergelijk het met een ander bestand in "
                              "deze map, of zet de laatste wijziging terug.")

@@ -72,7 +72,7 @@ def test_a_line_that_can_be_closed_needs_a_24_7_line_on_the_same_step(load: Call
 
 def test_unknown_and_unused_contacts(load: Callable[..., LoadResult]) -> None:
     result = load(extra_node=NODE_WITH_EXTRA.format(contacts="onbekend"), extra_contact=CONTACT.format(fields=""))
-    assert any("onbekend contact 'onbekend'" in e for e in problems(result))
+    assert any("het contact 'onbekend' bestaat niet" in e for e in problems(result))
     assert any("contacts.extra" in w and "nergens getoond" in w for w in problems(result, "warning"))
 
 
