@@ -43,13 +43,14 @@ def test_a_file_that_cannot_be_read_comes_first_with_what_follows_from_it(projec
     assert run.returncode == 1
     lines = run.stderr.splitlines()
     assert lines[0].startswith("flows/preventie.yaml:7:4: error: YAML-syntaxfout: regel 7 springt 3 spaties in")
-    assert lines[1].startswith("    Daardoor 8 fout(en) elders; die verdwijnen als flows/preventie.yaml weer in orde is")
+    assert lines[1].startswith("    Daardoor 8 fout(en) elders; die verdwijnen als flows/preventie.yaml weer in orde")
     grouped = lines[2:10]
     assert all(line.startswith("      flows/") and "staat in flows/preventie.yaml" in line for line in grouped)
     rest = lines[10:]
     assert not any("preventie" in line for line in rest), rest
     assert any("de stap 'prate' bestaat niet. Bedoelt u 'praten'?" in line for line in rest), rest
-    assert "10 bestanden" in run.stdout and "10 fout(en)" in run.stdout
+    assert "10 bestanden" in run.stdout
+    assert "10 fout(en)" in run.stdout
 
 
 def test_an_emptied_file_is_named_first(project: Path) -> None:
@@ -65,8 +66,8 @@ def test_an_emptied_file_is_named_first(project: Path) -> None:
 
 def test_two_contacts_joined_by_an_indent_are_named_as_such(project: Path) -> None:
     """A 3-space indent in a contacts list: the message says the two lines were read as one and how to fix it."""
-    edit(project / "flows" / "aangifte.yaml", "      - politie_0900\n      - ondersteuningsteam\n    end: true\n\n  aangifte_adres",
-         "      - politie_0900\n       - ondersteuningsteam\n    end: true\n\n  aangifte_adres")
+    before = "      - politie_0900\n      - ondersteuningsteam\n    end: true\n\n  aangifte_adres"
+    edit(project / "flows" / "aangifte.yaml", before, before.replace("      - onder", "       - onder"))
     run = check(cwd=project)
     assert run.returncode == 1
     assert ("het contact 'politie_0900 - ondersteuningsteam' bestaat niet: de regels '- politie_0900' en "

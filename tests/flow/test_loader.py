@@ -128,7 +128,8 @@ def test_a_broken_folder_reports_every_problem_and_check_exits_1(guide_folder: C
     assert run.returncode == 1
     assert "Traceback" not in run.stdout + run.stderr
     lines = run.stderr.splitlines()  # problems on stderr, the summary alone on stdout
-    assert run.stdout.count("\n") == 1 and "4 fout(en)" in run.stdout
+    assert run.stdout.count("\n") == 1
+    assert "4 fout(en)" in run.stdout
     assert any(line.startswith(f"{folder}/kapot.yaml:2:") and "syntaxfout" in line for line in lines), lines
     assert any(line.startswith(f"{folder}/dubbel.yaml:4:5: error: name:") for line in lines), lines
     assert any(
@@ -168,7 +169,8 @@ def test_common_yaml_mistakes_are_explained_in_dutch(load: Callable[..., LoadRes
     indent = lines_of(load(extra="a:\n  b: c\n d: e\n"))
     assert len(indent) == 1
     assert "regel 3 springt 1 spatie in; de gids springt steeds 2 spaties per niveau in" in indent[0]
-    assert "mapping" not in colon[0] + indent[0] and "expected" not in colon[0] + indent[0]
+    assert "mapping" not in colon[0] + indent[0]
+    assert "expected" not in colon[0] + indent[0]
 
 
 def test_control_characters_are_named_with_their_place(load: Callable[..., LoadResult]) -> None:
