@@ -1,14 +1,16 @@
 """The guide as frozen values: what the loader builds from YAML and the engine reads.
 
-Nothing here knows about files, Telegram or storage. Every transition is data: options name
+Nothing here knows about files, Telegram or storage, and nothing here can be changed once built:
+the `Guide`'s mappings are read-only views. Every transition is data: options name
 their target, conditions are a small closed set over declared variables.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date
+from types import MappingProxyType
 
 LANGUAGES: tuple[str, ...] = ("nl", "en")
 DEFAULT_LANGUAGE = "nl"
@@ -222,6 +224,16 @@ class Guide:
     messages: Mapping[str, Localized]
     version: str  # a short hash of the files; changes whenever the guide changes
     readability: ReadabilityRules = ReadabilityRules()
+
+    def __post_init__(self) -> None:
+        # Frozen all the way down: every mapping becomes a read-only view of a private copy and
+        # every list a tuple, so nothing can change a loaded guide while the bot serves it.
+        for name in (item.name for item in fields(self)):
+            value = getattr(self, name)
+            if isinstance(value, Mapping) and not isinstance(value, MappingProxyType):
+                object.__setattr__(self, name, MappingProxyType(dict(value)))
+            elif isinstance(value, list):
+                object.__setattr__(self, name, tuple(value))
 
     def message(self, key: str, language: str) -> str:
         return self.messages[key].get(language)

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import ast
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
 
@@ -255,20 +253,6 @@ def test_the_back_stack_stays_bounded(user: Conversation) -> None:
         user.press("Opnieuw beginnen")
     assert user.state is not None
     assert len(user.state.back) <= 20
-
-
-def test_the_engine_imports_nothing_of_telegram_storage_or_asyncio() -> None:
-    """The flow core stays pure: no telegram, sqlite or asyncio anywhere in bot/flow."""
-    forbidden = {"telegram", "aiosqlite", "sqlite3", "asyncio", "httpx"}
-    for source in (Path(__file__).resolve().parents[2] / "bot" / "flow").glob("*.py"):
-        tree = ast.parse(source.read_text(encoding="utf-8"))
-        for node in ast.walk(tree):
-            names = []
-            if isinstance(node, ast.Import):
-                names = [alias.name for alias in node.names]
-            elif isinstance(node, ast.ImportFrom) and node.module:
-                names = [node.module]
-            assert not {name.split(".")[0] for name in names} & forbidden, source.name
 
 
 def test_a_contact_with_only_a_note_on_its_hours_shows_the_note() -> None:
