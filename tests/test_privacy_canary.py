@@ -6,9 +6,9 @@ database file, its -wal and -shm, and every log line are searched byte for byte 
 and SHA-256 of the id (and an HMAC with an empty key): an attacker holding the files but not the
 secret key must find nothing. After /wis and the purge, not even the keyed pseudonyms remain.
 
-The first test makes the same calls the Telegram adapter makes (pseudonym, load, engine, save,
-count, log_event) without Telegram; the second goes through the real adapter and PTB against the
-fake Bot API.
+The first test drives the real conversation service (flood guard, load, engine, erase, save with
+counts, its log line) on the real SQLite store, without a transport; the second goes through
+Telegram's transport and PTB against the fake Bot API.
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ import hashlib
 import hmac
 import io
 import logging
-import secrets
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -27,16 +26,21 @@ from pathlib import Path
 
 import pytest
 
+from bot.conversation import Conversation, Incoming
 from bot.errors import StorageError
+from bot.flood import FloodGuard, FloodLimits
 from bot.flow import actions
-from bot.flow.engine import handle, language_from_code, new_session
+from bot.flow.engine import new_session
 from bot.flow.loader import load_guide
 from bot.flow.model import Guide
-from bot.flow.session import Command, Event, Outcome, Press, Start, Text
+from bot.flow.session import Command, Event, Press, Reply, Start, Text
 from bot.logs import configure_logging, log_event, remove_logging
 from bot.pseudonym import pseudonym
+from bot.reload import GuideHolder
+from bot.sessions import Sessions
 from bot.store import StoredSession
 from bot.store.database import SqliteStore
+from tests.fakes.messenger import RecordingMessenger
 from tests.fakes.store import ConnectionTap
 
 SHIPPED_FLOWS = Path(__file__).resolve().parents[1] / "flows"
@@ -136,8 +140,8 @@ def guide() -> Guide:
     return result.guide
 
 
-def first_option(outcome: Outcome) -> Press | None:
-    for reply in reversed(outcome.replies):
+def first_option(replies: list[Reply]) -> Press | None:
+    for reply in reversed(replies):
         for row in reply.buttons:
             for button in row:
                 if button.action.startswith("o:"):
@@ -163,34 +167,27 @@ def script(canary: Canary, guide: Guide) -> list[Event | str]:
 
 
 async def visit(store: SqliteStore, guide: Guide, canary: Canary, clock: float) -> None:
-    """One user's conversation, with the calls the adapter makes for each update."""
-    key = canary.key
-    language = language_from_code("nl-NL")
-    previous: Outcome | None = None
+    """One user's conversation through the real conversation service, on the real store."""
+    now = [clock]
+    conversation = Conversation(
+        GuideHolder(guide, files=1), Sessions(store, retention_seconds=RETENTION), SECRET_KEY,
+        flood=FloodGuard(FloodLimits(burst=1000)), clock=lambda: now[0],
+    )
+    messenger = RecordingMessenger()
     message_id = 1
     for step in script(canary, guide):
-        event = first_option(previous) if step == "option" and previous else step
+        replies = messenger.replies()
+        event = first_option(replies) if step == "option" else step
         if not isinstance(event, Start | Press | Command | Text):
             continue
-        now = datetime.fromtimestamp(clock, UTC)
-        stored = await store.load(key, clock)
-        outcome = handle(guide, stored.state if stored else None, event, now, language=language)
-        log_id = stored.log_id if stored else secrets.token_hex(4)
-        message_ids = (*(stored.message_ids if stored else ()), message_id, message_id + 1)
-        message_id += 2
-        if outcome.state is None:
-            await store.delete(key)
-        else:
-            await store.save(key, StoredSession(outcome.state, message_ids, log_id, clock))
-        await store.count(outcome.tallies, now)
-        node = outcome.state.node if outcome.state else None
+        await conversation.handle(Incoming(canary.user_id, canary.user_id, event, "nl-NL",
+                                           message_id=message_id), messenger)
+        message_id += 1
         # A careless call with personal fields: the allow-list must drop them.
-        log_event("update_handled", flow=guide.version, node=node, outcome=outcome.result,
-                  latency_ms=1.5, session=log_id, user_id=canary.user_id,
+        log_event("update_handled", flow=guide.version, latency_ms=1.5, user_id=canary.user_id,
                   first_name=canary.first_name, username=canary.username,
                   text=getattr(event, "text", None))
-        previous = outcome
-        clock += 7
+        now[0] += 7
 
 
 def library_noise(canary: Canary) -> None:
@@ -259,8 +256,10 @@ async def test_many_canary_sessions_leave_no_identity_in_the_database_or_logs(
         assert sum(count.n for count in counts) > SESSIONS  # the anonymous counts stay
 
 
-async def test_the_real_adapter_keeps_no_identity_in_the_database_or_logs(tmp_path, captured_logs):
-    """End to end through PTB, the adapter and SQLite, against the fake Bot API."""
+async def test_the_telegram_transport_keeps_no_identity_in_the_database_or_logs(
+    tmp_path, captured_logs
+):
+    """End to end through PTB, the conversation service and SQLite, against the fake Bot API."""
     from tests.fakes.bot_api import TOKEN, FakeBotApi, FakeUser
     from tests.fakes.running_bot import bot_settings, running_bot
 

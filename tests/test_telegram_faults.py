@@ -74,7 +74,7 @@ def events(caplog: pytest.LogCaptureFixture, name: str) -> list[logging.LogRecor
 async def test_429_with_retry_after_is_waited_out_and_the_answer_arrives_once(
     api: FakeBotApi, tmp_path: Path
 ) -> None:
-    """Telegram's flood control (429, retry_after=1) delays the answer; it is not lost or doubled."""
+    """Flood control (429, retry_after=1): the reply is held that long, then sent once."""
     async with running_bot(bot_settings(api, tmp_path)):
         user = FakeUser(api)
         api.fail_next("sendMessage", 429, retry_after=1)
@@ -87,7 +87,7 @@ async def test_429_with_retry_after_is_waited_out_and_the_answer_arrives_once(
 
 
 async def test_500_from_the_api_is_retried(api: FakeBotApi, tmp_path: Path) -> None:
-    """A server error on sendMessage or editMessageText is retried with back-off."""
+    """A server error on sendMessage or editMessageText: the outbox sends it again, once."""
     async with running_bot(bot_settings(api, tmp_path)):
         user = FakeUser(api)
         api.fail_next("sendMessage", 500)
