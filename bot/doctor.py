@@ -1,7 +1,8 @@
 """`wegwijzer doctor`: is this installation ready? One verdict line per check, with the fix.
 
-Checks settings, the flows, the database (integrity, schema version, size, safety settings) and,
-when a token is set, that the Bot API answers `getMe`. Exits 1 when any check FAILED. Nothing it
+Runs exactly the start-up checks of `wegwijzer run` (bot.preflight: every setting, the guide, the
+database, the webhook port) without changing anything on disk, then asks the Bot API `getMe`.
+"Ready." means `run` would start. Exits 1 when any check FAILED. Nothing it
 prints contains a secret: values are never echoed, the token URL is never shown, and all output
 passes through the same redaction as the logs as a second guard.
 """
@@ -13,14 +14,11 @@ import asyncio
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Literal
 
-from bot.errors import StorageError
 from bot.logs import Redactor
-from bot.settings import DOTENV, Settings, flags_from, gather, places_from, resolve
-from bot.store import SCHEMA_VERSION
-from bot.store.database import SqliteStore
+from bot.preflight import Preflight, preflight
+from bot.settings import DOTENV, Settings, flags_from, gather
 
 Status = Literal["ok", "warning", "FAILED"]
 BOT_API_TIMEOUT = 5.0  # seconds; a healthy Bot API answers getMe well within this
@@ -38,40 +36,35 @@ class Verdict:
         return [f"{self.status:<8} {self.check}: {self.summary}", *(f"         {d}" for d in self.details)]
 
 
-def check_settings(env: Mapping[str, str], *, read_dotenv: bool) -> tuple[Verdict, Settings | None]:
-    settings, problems = resolve(env)
-    if settings is None:
+def settings_verdict(found: Preflight, *, read_dotenv: bool) -> Verdict:
+    problems = found.problems.get("settings", [])
+    if found.settings is None or problems:
         first, *rest = problems
-        return Verdict("settings", "FAILED", first.message, tuple(p.message for p in rest)), None
+        return Verdict("settings", "FAILED", first.message, tuple(p.message for p in rest))
+    settings = found.settings
     notes = []
     status: Status = "ok"
-    if settings.token is None:
-        status = "warning"
-        notes.append("TELEGRAM_BOT_TOKEN is not set: `wegwijzer run` needs it "
-                     "(`wegwijzer chat` works without)")
     if read_dotenv and DOTENV.is_file() and DOTENV.stat().st_mode & 0o077:
         status = "warning"
         notes.append(".env is readable by other users; run `chmod 600 .env`")
     mode = "webhook" if settings.webhook_mode else "polling"
-    summary = (f"secret key set, token {'set' if settings.token else 'not set'}, {mode} mode, "
-               f"sessions kept {settings.session_hours:g} h, log {settings.log_level} "
-               f"{settings.log_format}")
-    return Verdict("settings", status, summary, tuple(notes)), settings
+    summary = (f"secret key set, token set, {mode} mode, sessions kept {settings.session_hours:g} h, "
+               f"log {settings.log_level} {settings.log_format}")
+    return Verdict("settings", status, summary, tuple(notes))
 
 
-def check_flows(flows_dir: Path) -> Verdict:
-    from bot.flow.loader import load_guide
-
-    if not flows_dir.is_dir():
-        return Verdict("flows", "FAILED", f"the folder {flows_dir} does not exist; set "
-                       "WEGWIJZER_FLOWS_DIR to the folder with the guide's YAML files")
-    result = load_guide(flows_dir)
+def flows_verdict(found: Preflight) -> Verdict:
+    missing = found.problems.get("flows", [])
+    if missing or found.guide is None:
+        return Verdict("flows", "FAILED", missing[0].message if missing else "the guide was not read")
+    result, flows_dir = found.guide, found.flows_dir
     nodes = len(result.guide.nodes) if result.guide is not None else 0
     counted = (f"{len(result.files)} file(s), {nodes} node(s), {len(result.errors)} error(s), "
                f"{len(result.warnings)} warning(s)")
-    shown = tuple(str(problem) for problem in result.problems[:MAX_DETAILS])
-    if len(result.problems) > MAX_DETAILS:
-        shown += (f"... and {len(result.problems) - MAX_DETAILS} more",)
+    lines = result.lines()
+    shown = tuple(lines[:MAX_DETAILS])
+    if len(lines) > MAX_DETAILS:
+        shown += (f"... and {len(lines) - MAX_DETAILS} more",)
     if not result.ok:
         return Verdict("flows", "FAILED", f"{flows_dir}: {counted}; the bot will not start. "
                        f"Fix them (`wegwijzer check {flows_dir}` lists them all)", shown)
@@ -80,41 +73,21 @@ def check_flows(flows_dir: Path) -> Verdict:
     return Verdict("flows", status, f"{flows_dir}: {counted}, version {version}", shown)
 
 
-async def check_database(path: Path) -> Verdict:
-    existed = await asyncio.to_thread(path.exists)
-    store = SqliteStore(path, retention_seconds=0)
-    try:
-        await store.open()
-        try:
-            integrity = await store.integrity_check()
-            version = await store.schema_version()
-            safety = await store.durability()
-            sessions = await store.session_count()
-        finally:
-            await store.close()
-    except StorageError as error:
-        return Verdict("database", "FAILED", str(error))
-    size = _size(store.file_size())
-    created = "" if existed else " (created now)"
-    if integrity != ["ok"]:
-        return Verdict(
-            "database", "FAILED",
-            f"{path}{created}: integrity check found problems; stop the bot, move the file (and "
-            "its -wal and -shm) aside and start again with an empty database",
-            tuple(integrity[:MAX_DETAILS]),
-        )
-    summary = (f"{path}{created}: integrity ok, schema version {version} of {SCHEMA_VERSION}, "
-               f"{size}, {sessions} live session(s), journal {safety.get('journal_mode')}, "
-               f"secure_delete {'on' if safety.get('secure_delete') == 1 else 'OFF'}")
-    return Verdict("database", "ok", summary)
+def database_verdict(found: Preflight) -> Verdict:
+    problems = found.problems.get("database", [])
+    if problems:
+        return Verdict("database", "FAILED", problems[0].message)
+    return Verdict("database", "ok", found.database_summary)
 
 
-def _size(n: int) -> str:
-    if n < 1024:
-        return f"{n} bytes"
-    if n < 1024 * 1024:
-        return f"{n / 1024:.1f} KiB"
-    return f"{n / (1024 * 1024):.1f} MiB"
+def listener_verdict(found: Preflight) -> Verdict | None:
+    settings = found.settings
+    if settings is None or not settings.webhook_mode:
+        return None
+    problems = found.problems.get("webhook port", [])
+    if problems:
+        return Verdict("webhook port", "FAILED", problems[0].message)
+    return Verdict("webhook port", "ok", f"{settings.webhook_listen}:{settings.webhook_port} is free to listen on")
 
 
 async def check_bot_api(settings: Settings) -> Verdict:
@@ -151,19 +124,20 @@ async def check_bot_api(settings: Settings) -> Verdict:
 async def diagnose(
     environ: Mapping[str, str] | None = None, flags: Mapping[str, str] | None = None
 ) -> tuple[list[Verdict], Redactor]:
-    """Run every check. Without `environ`, read `.env` and the process environment as the bot does."""
+    """Run `run`'s own start-up checks without changing anything, then ask the Bot API `getMe`.
+    Without `environ`, read `.env` and the process environment as the bot does."""
     env = gather(flags, environ=environ)
-    settings_verdict, settings = check_settings(env, read_dotenv=environ is None)
-    verdicts = [settings_verdict]
-    places = places_from(env)  # still checks what can be checked when the settings are not valid
-    flows_dir, database = places.flows_dir, places.database
-    verdicts.append(await asyncio.to_thread(check_flows, flows_dir))
-    verdicts.append(await check_database(database))
-    if settings is not None:
-        verdicts.append(await check_bot_api(settings))
+    found = await preflight(env, dry=True)
+    verdicts = [settings_verdict(found, read_dotenv=environ is None), flows_verdict(found),
+                database_verdict(found)]
+    listener = listener_verdict(found)
+    if listener is not None:
+        verdicts.append(listener)
+    if found.settings is not None:
+        verdicts.append(await check_bot_api(found.settings))
     else:
         verdicts.append(Verdict("Bot API", "warning", "skipped until the settings are fixed"))
-    secrets = list(settings.secrets) if settings is not None else []
+    secrets = list(found.settings.secrets) if found.settings is not None else []
     secrets += [env.get(key, "") for key in
                 ("TELEGRAM_BOT_TOKEN", "WEBHOOK_SECRET_TOKEN", "WEGWIJZER_SECRET_KEY")]
     return verdicts, Redactor(secrets)

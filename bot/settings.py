@@ -28,6 +28,8 @@ value. `.env.example` documents every key; `FLAG_KEYS` lists which flag sets whi
 from __future__ import annotations
 
 import argparse
+import ipaddress
+import math
 import os
 import re
 from collections.abc import Mapping
@@ -48,6 +50,7 @@ DEFAULT_DATABASE = Path("wegwijzer.sqlite3")
 DEFAULT_FLOWS_DIR = Path("flows")
 DOTENV = Path(".env")
 MIN_SECRET_BYTES = 32
+TELEGRAM_WEBHOOK_PORTS = (443, 80, 88, 8443)  # the only ports Telegram posts webhooks to
 _TOKEN_SHAPE = re.compile(r"^\d{3,20}:[A-Za-z0-9_-]{20,100}$")
 _WEBHOOK_SECRET_SHAPE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
@@ -164,6 +167,8 @@ class _Reader:
         try:
             value = float(raw)
         except ValueError:
+            value = math.nan
+        if not math.isfinite(value):
             self.problem(key, f"{key} must be a number (got {raw!r}); remove it to use {default:g}.")
             return default
         if value < minimum:
@@ -244,6 +249,35 @@ def _port(read: _Reader) -> int:
     return int(port)
 
 
+def _webhook_checks(read: _Reader, webhook_url: str | None, api_base_url: str) -> str:
+    """Telegram's own rules for a webhook, checked before anything is registered; the listen address."""
+    listen = read.text("WEBHOOK_LISTEN") or "127.0.0.1"
+    try:
+        ipaddress.ip_address(listen)
+    except ValueError:
+        if listen != "localhost":
+            read.problem("WEBHOOK_LISTEN", f"WEBHOOK_LISTEN must be an IP address of this machine, such as "
+                         f"127.0.0.1 behind a reverse proxy, or 0.0.0.0 (got {listen!r}).")
+            listen = "127.0.0.1"
+    if webhook_url is None:
+        if read.text("WEBHOOK_SECRET_TOKEN") is not None and read.text("WEBHOOK_URL") is None:
+            read.problem("WEBHOOK_SECRET_TOKEN", "WEBHOOK_SECRET_TOKEN is set but WEBHOOK_URL is not, so the bot "
+                         "would poll and the secret would protect nothing; set WEBHOOK_URL for webhook mode, "
+                         "or remove WEBHOOK_SECRET_TOKEN to poll.")
+        return listen
+    parsed = urlparse(webhook_url)
+    if api_base_url == DEFAULT_API_BASE_URL and parsed.scheme == "https":
+        try:
+            port = parsed.port or 443
+        except ValueError:
+            port = -1
+        if port not in TELEGRAM_WEBHOOK_PORTS:
+            allowed = ", ".join(map(str, TELEGRAM_WEBHOOK_PORTS))
+            read.problem("WEBHOOK_URL", f"WEBHOOK_URL: Telegram only delivers webhooks to ports {allowed} "
+                         f"(got {webhook_url!r}); let the reverse proxy take one of those ports.")
+    return listen
+
+
 def places_from(env: Mapping[str, str]) -> Places:
     """The non-secret part of a gathered mapping; any non-empty value is a usable path."""
     read = _Reader(env)
@@ -261,16 +295,17 @@ def resolve(
     webhook_url = read.url("WEBHOOK_URL")
     webhook_wanted = read.text("WEBHOOK_URL") is not None
     places = places_from(env)
+    api_base_url = read.url("TELEGRAM_API_BASE_URL") or DEFAULT_API_BASE_URL
     settings = Settings(
         secret_key=_secret_key(read),
         token=_token(read, required=require_token),
         database=places.database,
         flows_dir=places.flows_dir,
-        api_base_url=read.url("TELEGRAM_API_BASE_URL") or DEFAULT_API_BASE_URL,
+        api_base_url=api_base_url,
         log_level=read.choice("LOG_LEVEL", "INFO", LOG_LEVELS),
         log_format=read.choice("LOG_FORMAT", "auto", LOG_FORMATS),
         webhook_url=webhook_url,
-        webhook_listen=read.text("WEBHOOK_LISTEN") or "127.0.0.1",
+        webhook_listen=_webhook_checks(read, webhook_url, api_base_url),
         webhook_port=_port(read),
         webhook_secret=_webhook_secret(read, webhook=webhook_wanted),
         session_hours=read.number("WEGWIJZER_SESSION_HOURS", 6.0, minimum=0.01),

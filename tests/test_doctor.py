@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import shutil
 import sqlite3
 from pathlib import Path
@@ -31,16 +32,46 @@ async def report(environ: dict[str, str]) -> tuple[dict[str, str], str]:
     return {v.check: v.status for v in verdicts}, render(verdicts, redact)
 
 
-async def test_a_valid_setup_without_a_token_is_ready(env):
-    """Settings, the shipped flows and a new database are ok; the Bot API check is skipped."""
-    statuses, text = await report(env)
-    assert statuses == {"settings": "warning", "flows": "ok", "database": "ok",
-                        "Bot API": "warning"}
-    assert "TELEGRAM_BOT_TOKEN is not set" in text
-    assert f"integrity ok, schema version {SCHEMA_VERSION}" in text
-    assert "secure_delete on" in text
+async def test_a_valid_setup_with_a_token_is_ready(env):
+    """Settings, the shipped flows and a new database are ok, and getMe answers: Ready."""
+    async with FakeBotApi() as api:
+        statuses, text = await report({**env, "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": api.base_url})
+    assert statuses == {"settings": "ok", "flows": "ok", "database": "ok", "Bot API": "ok"}
+    assert "does not exist yet; `wegwijzer run` creates it" in text
     assert text.rstrip().endswith("Ready.")
     assert SECRET_KEY not in text
+
+
+async def test_without_a_token_doctor_is_not_ready_because_run_would_not_start(env, tmp_path):
+    """No TELEGRAM_BOT_TOKEN: `run` exits 2, so doctor fails settings and does not say Ready."""
+    statuses, text = await report(env)
+    assert statuses["settings"] == "FAILED"
+    assert "TELEGRAM_BOT_TOKEN is not set" in text
+    assert "Ready." not in text.replace("Not ready", "")
+    assert text.rstrip().endswith("Not ready: settings FAILED.")
+
+
+def test_doctor_changes_nothing_on_disk(env, tmp_path):
+    """Doctor reads: it creates no database (and leaves no probe file) where `run` would create one."""
+    before = sorted(tmp_path.rglob("*"))
+    asyncio.run(report(env))
+    assert sorted(tmp_path.rglob("*")) == before
+    assert not Path(env["WEGWIJZER_DATABASE"]).exists()
+
+
+def test_an_existing_database_is_read_as_it_is(env):
+    """A database `run` made is checked for integrity and version, and not changed by doctor."""
+    with sqlite3.connect(env["WEGWIJZER_DATABASE"]) as raw:
+        raw.execute("PRAGMA journal_mode = WAL")
+        raw.execute("CREATE TABLE sessions (key TEXT PRIMARY KEY)")
+        raw.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+    raw.close()
+    before = Path(env["WEGWIJZER_DATABASE"]).read_bytes()
+    statuses, text = asyncio.run(report(env))
+    assert statuses["database"] == "ok"
+    assert f"integrity ok, schema version {SCHEMA_VERSION}, " in text
+    assert "0 live session(s), journal wal" in text
+    assert Path(env["WEGWIJZER_DATABASE"]).read_bytes() == before
 
 
 async def test_with_a_token_the_bot_api_must_answer_get_me(env):
@@ -115,7 +146,7 @@ async def test_a_damaged_database_fails_with_what_to_do(env, tmp_path):
     damage(env["WEGWIJZER_DATABASE"])
     statuses, text = await report(env)
     assert statuses["database"] == "FAILED"
-    assert "not a SQLite database; check WEGWIJZER_DATABASE" in text
+    assert "(not a SQLite database); check WEGWIJZER_DATABASE" in text
 
 
 async def test_a_database_from_a_newer_version_fails(env):
@@ -126,17 +157,18 @@ async def test_a_database_from_a_newer_version_fails(env):
     assert "newer than this Wegwijzer understands" in text
 
 
-def test_the_command_exits_0_when_ready_and_1_on_a_failure(env, tmp_path, monkeypatch, capsys):
+async def test_the_command_exits_0_when_ready_and_1_on_a_failure(env, tmp_path, monkeypatch, capsys):
+    """`wegwijzer doctor` exits 0 only with Ready., and 1 with the failed check first."""
     monkeypatch.chdir(tmp_path)  # no .env from the developer's checkout
-    for key in ("TELEGRAM_BOT_TOKEN", "WEBHOOK_URL", "WEBHOOK_SECRET_TOKEN",
-                "TELEGRAM_API_BASE_URL", "LOG_LEVEL", "LOG_FORMAT"):
+    for key in ("WEBHOOK_URL", "WEBHOOK_SECRET_TOKEN", "LOG_LEVEL", "LOG_FORMAT"):
         monkeypatch.delenv(key, raising=False)
-    for key, value in env.items():
-        monkeypatch.setenv(key, value)
-    assert wegwijzer(["doctor"]) == 0
-    assert capsys.readouterr().out.rstrip().endswith("Ready.")
+    async with FakeBotApi() as api:
+        for key, value in {**env, "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": api.base_url}.items():
+            monkeypatch.setenv(key, value)
+        assert await asyncio.to_thread(wegwijzer, ["doctor"]) == 0
+        assert capsys.readouterr().out.rstrip().endswith("Ready.")
 
-    monkeypatch.delenv("WEGWIJZER_SECRET_KEY")
-    assert wegwijzer(["doctor"]) == 1
+        monkeypatch.delenv("WEGWIJZER_SECRET_KEY")
+        assert await asyncio.to_thread(wegwijzer, ["doctor"]) == 1
     out = capsys.readouterr().out
     assert out.startswith("FAILED   settings: WEGWIJZER_SECRET_KEY is not set")

@@ -56,15 +56,15 @@ def test_the_dotenv_flows_folder_is_what_each_staff_command_reads(
 
 
 def test_the_dotenv_flows_folder_is_what_run_reads(workdir: Path) -> None:
-    """`wegwijzer run` loads the guide from the `.env` folder (and stops there: it does not exist)."""
+    """`wegwijzer run` looks for the guide in the `.env` folder (and stops: it does not exist)."""
     chosen = workdir / "gids-uit-dotenv"
     write_dotenv(workdir, WEGWIJZER_FLOWS_DIR=str(chosen), WEGWIJZER_SECRET_KEY=KEY,
                  TELEGRAM_BOT_TOKEN=TOKEN, WEGWIJZER_DATABASE=str(workdir / "db"))
     clean = {key: value for key, value in os.environ.items() if key not in SETTING_KEYS}
     done = subprocess.run([sys.executable, "-m", "bot", "run"], cwd=workdir, env=clean,
                           capture_output=True, text=True, timeout=60, check=False)
-    assert done.returncode == 1
-    assert f"the guide in {chosen} has errors" in done.stderr
+    assert done.returncode == 2
+    assert f"WEGWIJZER_FLOWS_DIR: the guide's folder {chosen} does not exist" in done.stderr
     assert TOKEN not in done.stdout + done.stderr
 
 

@@ -18,8 +18,7 @@ import os
 import signal
 import sys
 import time
-from dataclasses import dataclass, field
-from pathlib import Path
+from dataclasses import dataclass, field, replace
 from typing import Any, TextIO
 
 from bot import __version__
@@ -30,7 +29,7 @@ from bot.flood import FloodGuard
 from bot.logs import log_event
 from bot.reload import FlowWatcher, GuideHolder, GuideLoader, default_loader, fingerprint
 from bot.sessions import Sessions
-from bot.settings import Settings, flags_from, load_settings
+from bot.settings import Settings, flags_from, gather
 from bot.store import SessionStore
 from bot.telegram.messenger import TelegramMessenger
 from bot.telegram.polling import POLL_TIMEOUT, Poller, run_polling
@@ -223,21 +222,27 @@ def open_store(settings: Settings) -> SessionStore:
 
 
 def main(args: argparse.Namespace | None = None) -> int:
-    """Run the bot until stopped. Exit 2 on a settings error, 1 on broken flows or no Telegram."""
-    try:
-        settings = load_settings(require_token=True, flags=flags_from(args))
-    except SettingsError as error:
-        print(f"wegwijzer run: {error}", file=sys.stderr)
-        return 2
-    setup_logging(settings)
-    result = default_loader(settings.flows_dir)
-    if not result.ok or result.guide is None:
-        for problem in result.problems:
-            print(problem, file=sys.stderr)
-        print(f"wegwijzer run: the guide in {settings.flows_dir} has errors; fix them "
+    """Run the bot until stopped. Before anything reaches Telegram, every setting, the database,
+    the guide and the listening socket are checked at once (bot.preflight): any problem there is
+    one line each and exit 2; a guide with errors lists them and exits 1; no Telegram exits 1."""
+    from bot.preflight import preflight
+
+    found = asyncio.run(preflight(gather(flags_from(args))))
+    for problem in found.all_problems:
+        print(f"wegwijzer run: {problem}", file=sys.stderr)
+    result = found.guide
+    if result is not None and not result.ok:
+        for line in result.lines():
+            print(line, file=sys.stderr)
+        print(f"wegwijzer run: the guide in {found.flows_dir} has errors; fix them "
               "(see `wegwijzer check`) and start again.", file=sys.stderr)
+    if found.all_problems or found.settings is None:
+        return 2
+    if result is None or result.guide is None or not result.ok:
         return 1
-    holder = GuideHolder(result.guide, files=len(fingerprint(Path(settings.flows_dir))))
+    settings = replace(found.settings, flows_dir=found.flows_dir)
+    setup_logging(settings)
+    holder = GuideHolder(result.guide, files=len(fingerprint(settings.flows_dir)))
     application = build_application(settings, holder, open_store(settings))
     from telegram.error import InvalidToken, NetworkError
 
