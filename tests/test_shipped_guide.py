@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import deque
 from datetime import datetime
 from pathlib import Path
@@ -28,6 +29,18 @@ SITUATIONS = (
     "preventie",
     "collega",
     "praten",
+    "concreet",
+    "stalking",
+    "gezin",
+    "beelden",
+    "nepprofiel",
+    "vergadering",
+    "kandidaat",
+    "namens",
+    "geschenken",
+    "juridisch",
+    "media",
+    "klachten",
 )
 
 
@@ -106,3 +119,55 @@ def test_no_card_says_twice_that_its_hours_are_unknown(guide: Guide, language: s
     for moment in (NOW, NOW.replace(hour=23, minute=30)):
         twice = [c.id for c in guide.contacts.values() if contact_card(c, moment, language).count(phrase) > 1]
         assert twice == []
+
+
+# A sentence that tells the reader to report to, tell, ask or call the mayor.
+TO_THE_MAYOR = re.compile(
+    r"\b(meld|vertel|vraag|bel|bespreek)\w*\b[^.!?\n]*\b(de|uw) burgemeester\b"
+    r"|\b(report|tell|ask|call|talk)\w*\b[^.!?\n]*\bthe mayor\b",
+    re.IGNORECASE,
+)
+# A sentence that names the municipality as the one to report to or as the employer.
+TO_THE_MUNICIPALITY = re.compile(
+    r"\b(meld|vertel|werkgever|report|tell|employer)\w*\b[^.!?\n]*\b(de gemeente|the municipality)\b"
+    r"|\b(de gemeente|the municipality)\b[^.!?\n]*\b(werkgever|employer)\b"
+    r"|\bis dat de gemeente\b|\bthat is the municipality\b",
+    re.IGNORECASE,
+)
+
+
+def _every_message(guide: Guide, role: str) -> dict[str, str]:
+    """Every node as a reader with this role sees it, Dutch and English, at noon and at night."""
+    from bot.flow.render import node_text
+
+    texts = {}
+    for node in guide.nodes.values():
+        for language in ("nl", "en"):
+            texts[f"{node.id}.{language}"] = node_text(guide, node, {"rol": role}, language, NOW)
+    return texts
+
+
+def test_a_burgemeester_is_never_told_to_report_to_the_burgemeester(guide: Guide) -> None:
+    """No screen tells a mayor to report to, tell or ask 'de burgemeester'."""
+    wrong = {key: m.group(0) for key, text in _every_message(guide, "burgemeester").items()
+             if (m := TO_THE_MAYOR.search(text))}
+    assert wrong == {}
+
+
+@pytest.mark.parametrize("role", ["gedeputeerde", "statenlid", "waterschapsbestuurder"])
+def test_province_and_water_authority_readers_are_not_sent_to_de_gemeente(guide: Guide, role: str) -> None:
+    """A gedeputeerde, Statenlid or waterschapsbestuurder is never told to report to 'de gemeente' as employer."""
+    wrong = {key: m.group(0) for key, text in _every_message(guide, role).items()
+             if (m := TO_THE_MUNICIPALITY.search(text))}
+    assert wrong == {}
+
+
+def test_the_role_checks_would_catch_the_old_wording() -> None:
+    """The patterns above match the wording the first edition showed to every role."""
+    assert TO_THE_MAYOR.search("Meld het binnen uw organisatie, bijvoorbeeld bij de griffier of de burgemeester.")
+    assert TO_THE_MAYOR.search("Report it within your organisation, for example to the clerk or the mayor.")
+    old_home = "Voor uw veiligheid zorgt u eerst zelf, daarna uw werkgever. Voor raadsleden, wethouders en " \
+        "burgemeesters is dat de gemeente."
+    assert TO_THE_MUNICIPALITY.search(old_home)
+    assert TO_THE_MUNICIPALITY.search("Uw werkgever is hier de gemeente.")
+    assert not TO_THE_MAYOR.search("Als burgemeester meldt u het bij de Commissaris van de Koning.")
