@@ -8,7 +8,12 @@ import logging
 
 import pytest
 
+from bot.flow.session import SessionState
 from bot.logs import ALL_FIELDS, REDACTED, configure_logging, log_event, remove_logging
+from bot.settings import load_settings
+from bot.store import StoredSession
+from bot.store.database import SqliteStore
+from bot.telegram.app import CHATTY_LOGGERS, URL_LOGGERS, setup_logging
 
 TOKEN = "123456789:AAFakeTokenForTestsOnly_abcdefghijklmnop"
 WEBHOOK_SECRET = "webhook-secret-for-tests-0123456789"
@@ -24,7 +29,8 @@ class Terminal(io.StringIO):
 def restore_logging():
     root = logging.getLogger()
     level, raise_exceptions = root.level, logging.raiseExceptions
-    noisy = {name: logging.getLogger(name).level for name in ("httpx", "httpcore")}
+    noisy = {name: logging.getLogger(name).level
+             for name in ("httpx", "httpcore", "aiosqlite", *URL_LOGGERS, *CHATTY_LOGGERS)}
     yield
     remove_logging()
     root.setLevel(level)
@@ -168,3 +174,26 @@ def test_log_level_filters_and_reconfiguring_replaces_the_handler(restore_loggin
 def test_an_unknown_log_format_is_refused(restore_logging):
     with pytest.raises(ValueError, match="log format must be one of auto, json, text"):
         configure_logging(log_format="xml", stream=io.StringIO())
+
+
+async def test_at_debug_the_store_never_logs_a_query_or_its_values(restore_logging, tmp_path):
+    """With LOG_LEVEL=DEBUG, saving and loading a session writes no aiosqlite line at all.
+
+    aiosqlite logs every call with its SQL parameters at DEBUG. The formatter drops a foreign
+    record's arguments (a second guard), so what this pins is the first: the logger held at WARNING.
+    """
+    stream = io.StringIO()
+    settings = load_settings({"WEGWIJZER_SECRET_KEY": SECRET_KEY, "LOG_LEVEL": "DEBUG",
+                              "LOG_FORMAT": "json"})
+    setup_logging(settings, stream=stream)
+    key, node = "PSEUDONYMCANARY0123", "NODECANARY4567"
+    async with SqliteStore(tmp_path / "db.sqlite3", retention_seconds=3600) as store:
+        await store.save(key, StoredSession(SessionState(node=node), (1,), "log", 1e9))
+        assert await store.load(key, 1e9) is not None
+    logging.getLogger("wegwijzer").debug("control line")  # DEBUG lines do get through
+    text = stream.getvalue()
+    assert "control line" in text
+    assert [line for line in lines(stream) if line.get("logger") == "aiosqlite"] == []
+    assert logging.getLogger("aiosqlite").getEffectiveLevel() == logging.WARNING
+    assert key not in text
+    assert node not in text

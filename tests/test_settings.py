@@ -130,3 +130,19 @@ def test_dotenv_fills_in_but_never_overrides_the_environment(
     assert settings.secret_key == KEY.encode()
     assert settings.log_level == "DEBUG"
     assert settings.log_format == "json"
+
+
+@pytest.mark.parametrize(("length", "accepted"), [(31, False), (32, True)])
+def test_the_secret_key_needs_at_least_32_bytes(length: int, accepted: bool) -> None:
+    """A 31-byte WEGWIJZER_SECRET_KEY is refused with its length named; 32 bytes is enough."""
+    environ = {"WEGWIJZER_SECRET_KEY": "s" * length}
+    if accepted:
+        assert load_settings(environ).secret_key == b"s" * length
+        return
+    with pytest.raises(SettingsError, match=r"too short \(31 bytes\); it needs at least 32"):
+        load_settings(environ)
+
+
+def test_the_secret_key_length_counts_bytes_not_characters() -> None:
+    """Sixteen two-byte characters are 32 bytes: accepted; the rule is about key material."""
+    assert len(load_settings({"WEGWIJZER_SECRET_KEY": "é" * 16}).secret_key) == 32
