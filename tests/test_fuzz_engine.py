@@ -25,7 +25,16 @@ from bot.flow import actions
 from bot.flow.engine import COMMANDS, handle
 from bot.flow.loader import load_guide
 from bot.flow.model import Guide
-from bot.flow.session import Command, Event, Outcome, Press, SessionState, Start, Text
+from bot.flow.session import (
+    MAX_BACK_STEPS,
+    Command,
+    Event,
+    Outcome,
+    Press,
+    SessionState,
+    Start,
+    Text,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 GUIDES = {"shipped": ROOT / "flows", "basic": ROOT / "tests" / "fixtures" / "core" / "basic"}
@@ -170,7 +179,9 @@ def test_walking_only_real_buttons_never_strands_anyone(
 @given(state=st.builds(
     SessionState,
     node=st.one_of(st.text(max_size=20), st.sampled_from(["start", "nood", "menu", "hulp"])),
-    back=st.lists(st.one_of(st.text(max_size=10), st.just("start")), max_size=30).map(tuple),
+    # At most what the store hands back: SessionState.from_dict keeps the last MAX_BACK_STEPS.
+    back=st.lists(st.one_of(st.text(max_size=10), st.just("start")),
+                  max_size=MAX_BACK_STEPS).map(tuple),
     language=st.sampled_from(["nl", "en"]),
     variables=st.lists(st.tuples(st.sampled_from(["rol", "x", ""]), st.text(max_size=12)),
                        max_size=3).map(lambda pairs: tuple(sorted(dict(pairs).items()))),
