@@ -77,6 +77,7 @@ class FlowWatcher:
         self.interval = interval
         self.wake = asyncio.Event()  # set by SIGHUP: reload now, even if nothing seems changed
         self._seen = fingerprint(flows_dir)
+        self._waiting: list[asyncio.Future[bool]] = []
 
     def reload_now(self) -> bool:
         """Load the folder and swap it in if it has no errors; True when the new guide is live."""
@@ -107,6 +108,16 @@ class FlowWatcher:
     def changed(self) -> bool:
         return fingerprint(self.flows_dir) != self._seen
 
+    def next_reload(self) -> asyncio.Future[bool]:
+        """The outcome of the next reload `run` makes: True when a new guide went live.
+
+        Ask before changing the files, so the reload that the change causes is the one awaited
+        (tests and tools wait on this instead of sleeping).
+        """
+        waiter: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        self._waiting.append(waiter)
+        return waiter
+
     async def run(self) -> None:
         """Poll until cancelled; reload when the files change or `wake` is set."""
         while True:
@@ -117,4 +128,8 @@ class FlowWatcher:
             if forced or self.changed():
                 # Loading is synchronous file work of a few milliseconds; keep it off the loop
                 # anyway so a slow disk cannot stall the answers.
-                await asyncio.to_thread(self.reload_now)
+                live = await asyncio.to_thread(self.reload_now)
+                waiting, self._waiting = self._waiting, []
+                for waiter in waiting:
+                    if not waiter.done():
+                        waiter.set_result(live)

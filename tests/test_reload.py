@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 import shutil
 from pathlib import Path
 
@@ -13,8 +12,10 @@ from bot.flow.loader import load_guide
 from bot.reload import FlowWatcher, GuideHolder, fingerprint
 from tests.fakes.bot_api import FakeBotApi, FakeUser
 from tests.fakes.running_bot import FIXTURE_GUIDE, bot_settings, running_bot
+from tests.log_events import LogEvents
 
 WELCOME = "Welkom. Wat is uw rol?"
+RELOAD_WITHIN = 5.0  # seconds; the watcher polls every 0.1 s in these tests
 
 
 @pytest.fixture
@@ -37,11 +38,8 @@ def watcher_for(flows: Path) -> FlowWatcher:
     return FlowWatcher(GuideHolder(result.guide, files=1), flows, interval=0.05)
 
 
-def events(caplog: pytest.LogCaptureFixture, name: str) -> list[logging.LogRecord]:
-    return [r for r in caplog.records if getattr(r, "event", None) == name]
-
-
 def test_fingerprint_changes_with_content_names_and_files(flows: Path) -> None:
+    """An edit, a new YAML file or a renamed one changes the fingerprint; other files do not count."""
     before = fingerprint(flows)
     edit(flows, WELCOME, "Welkom! Wat is uw rol?")
     after_edit = fingerprint(flows)
@@ -52,8 +50,8 @@ def test_fingerprint_changes_with_content_names_and_files(flows: Path) -> None:
     assert len(fingerprint(flows)) == 2
 
 
-def test_a_good_edit_is_swapped_in(flows: Path, caplog: pytest.LogCaptureFixture) -> None:
-    caplog.set_level(logging.INFO)
+def test_a_good_edit_is_swapped_in(flows: Path, log_events: LogEvents) -> None:
+    """A clean edit goes live at once and is logged with the new guide's version."""
     watcher = watcher_for(flows)
     old_version = watcher.holder.guide.version
     edit(flows, WELCOME, "Goedendag. Wat is uw rol?")
@@ -62,29 +60,30 @@ def test_a_good_edit_is_swapped_in(flows: Path, caplog: pytest.LogCaptureFixture
     assert watcher.holder.guide.version != old_version
     assert watcher.holder.guide.nodes["start"].text.nl == "Goedendag. Wat is uw rol?"
     assert not watcher.changed()
-    [ok] = events(caplog, "flow_reload_ok")
-    assert ok.fields["flow"] == watcher.holder.guide.version  # type: ignore[attr-defined]
+    [ok] = log_events.named("flow_reload_ok")
+    assert ok["flow"] == watcher.holder.guide.version
 
 
 def test_a_broken_edit_keeps_the_old_guide_and_logs_every_problem(
-    flows: Path, caplog: pytest.LogCaptureFixture
+    flows: Path, log_events: LogEvents
 ) -> None:
-    caplog.set_level(logging.INFO)
+    """Two broken targets: the old guide stays, and both problems are logged with file:line."""
     watcher = watcher_for(flows)
     old = watcher.holder.guide
     edit(flows, "goto: dreiging\n", "goto: nergens\n")
     edit(flows, "goto: hulp\n", "goto: ook_nergens\n")
     assert not watcher.reload_now()
     assert watcher.holder.guide is old
-    [failed] = events(caplog, "flow_reload_failed")
-    assert failed.fields["problems"] == 2  # type: ignore[attr-defined]
-    problems = [r.fields["reason"] for r in events(caplog, "flow_problem")]  # type: ignore[attr-defined]
+    [failed] = log_events.named("flow_reload_failed")
+    assert failed["problems"] == 2
+    problems = [str(event["reason"]) for event in log_events.named("flow_problem")]
     assert len(problems) == 2
     assert all("guide.yaml:" in p for p in problems)
     assert any("nergens" in p for p in problems)
 
 
 def test_a_half_written_yaml_file_keeps_the_old_guide(flows: Path) -> None:
+    """A file caught mid-write (unterminated YAML) never replaces the guide being served."""
     watcher = watcher_for(flows)
     old = watcher.holder.guide
     (flows / "guide.yaml").write_text("guide:\n  start: [unterminated\n")
@@ -92,34 +91,21 @@ def test_a_half_written_yaml_file_keeps_the_old_guide(flows: Path) -> None:
     assert watcher.holder.guide is old
 
 
-async def test_the_watcher_polls_and_wakes_on_demand(flows: Path) -> None:
+async def test_the_watcher_wakes_on_demand(flows: Path) -> None:
+    """With polling effectively off, setting `wake` (what SIGHUP does) reloads the edited guide."""
     watcher = watcher_for(flows)
     watcher.interval = 3600  # only a wake-up can trigger it
     task = asyncio.create_task(watcher.run())
     try:
+        reloaded = watcher.next_reload()
         edit(flows, WELCOME, "Goedendag. Wat is uw rol?")
-        watcher.wake.set()  # what SIGHUP does
-        for _ in range(100):
-            if "Goedendag" in watcher.holder.guide.nodes["start"].text.nl:
-                break
-            await asyncio.sleep(0.02)
-        assert "Goedendag" in watcher.holder.guide.nodes["start"].text.nl
+        watcher.wake.set()
+        assert await asyncio.wait_for(reloaded, RELOAD_WITHIN)
+        assert watcher.holder.guide.nodes["start"].text.nl == "Goedendag. Wat is uw rol?"
     finally:
         task.cancel()
         with pytest.raises(asyncio.CancelledError):
             await task
-
-
-
-async def answer_containing(user: FakeUser, text: str, expected: str) -> str:
-    """Send `text` until the answer contains `expected` (the watcher polls every 50 ms)."""
-    answer = ""
-    for _ in range(60):
-        answer = await user.send(text)
-        if expected in answer:
-            return answer
-        await asyncio.sleep(0.05)
-    return answer
 
 
 async def test_running_bot_serves_new_text_keeps_old_on_errors_and_restarts_removed_nodes(
@@ -128,27 +114,35 @@ async def test_running_bot_serves_new_text_keeps_old_on_errors_and_restarts_remo
     """The bar: broken file -> old flows keep answering; good file -> new text, no restart."""
     settings = bot_settings(api, tmp_path, flows_dir=flows, WEGWIJZER_RELOAD_SECONDS="0.1")
     async with running_bot(settings) as bot:
+        watcher = bot.runtime.watcher
+        serving = bot.runtime.holder.guide
         user = FakeUser(api)
         assert WELCOME in await user.start()
 
+        # A broken edit that would also change the welcome text, were it ever swapped in.
+        reloaded = watcher.next_reload()
+        edit(flows, WELCOME, "Kapotte versie. Wat is uw rol?")
         edit(flows, "goto: dreiging\n", "goto: nergens\n")
-        await asyncio.sleep(0.4)  # several polls
+        assert not await asyncio.wait_for(reloaded, RELOAD_WITHIN), "a broken guide went live"
+        assert bot.runtime.holder.guide is serving
         assert WELCOME in await user.start(), "a broken edit must not reach users"
+        await user.press("Burgemeester")
+        assert "Bij direct gevaar" in await user.press("Ik word bedreigd")
 
+        reloaded = watcher.next_reload()
         edit(flows, "goto: nergens\n", "goto: dreiging\n")
-        edit(flows, WELCOME, "Goedendag. Wat is uw rol?")
-        assert "Goedendag" in await answer_containing(user, "/start", "Goedendag")
+        edit(flows, "Kapotte versie. Wat is uw rol?", "Goedendag. Wat is uw rol?")
+        assert await asyncio.wait_for(reloaded, RELOAD_WITHIN)
+        assert "Goedendag" in await user.start()
 
         await user.press("Burgemeester")  # now standing on "menu"
         guide = flows / "guide.yaml"
         text = guide.read_text()
         text = text.replace("        goto: menu\n", "        goto: dreiging\n")
         start, end = text.index("  menu:\n"), text.index("  dreiging:\n")
+        reloaded = watcher.next_reload()
         guide.write_text(text[:start] + text[end:])
-        for _ in range(60):
-            if "menu" not in bot.runtime.holder.guide.nodes:
-                break
-            await asyncio.sleep(0.05)
+        assert await asyncio.wait_for(reloaded, RELOAD_WITHIN)
         assert "menu" not in bot.runtime.holder.guide.nodes
         answer = await user.send("/help")
         assert "De gids is bijgewerkt; u begint opnieuw." in answer
