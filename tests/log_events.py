@@ -51,6 +51,10 @@ class LogEvents:
     def named(self, name: str) -> list[LoggedEvent]:
         return [event for event in self.all() if event.name == name]
 
+    def messages(self, *, at_least: int = logging.NOTSET) -> list[str]:
+        """The message of every record, ours or a library's, at `at_least` or above."""
+        return [record.getMessage() for record in self.caplog.records if record.levelno >= at_least]
+
     def text(self) -> str:
         """Everything any logger wrote: messages, our fields and exception texts, one record a line."""
         return "\n".join(

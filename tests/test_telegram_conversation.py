@@ -18,6 +18,7 @@ from tests.fakes.running_bot import (
     bot_settings,
     running_bot,
 )
+from tests.log_events import LogEvents
 
 ONDERSTEUNINGSTEAM = "070-3738314"
 
@@ -208,15 +209,12 @@ async def test_erase_deletes_long_conversations_in_batches_of_100(
 
 
 async def test_expired_sessions_are_purged_on_a_timer(
-    api: FakeBotApi, tmp_path: Path, caplog: pytest.LogCaptureFixture
+    api: FakeBotApi, tmp_path: Path, log_events: LogEvents
 ) -> None:
     """The purge task removes idle sessions and logs how many."""
-    import logging
-
     from bot.flow.session import SessionState
     from bot.store import StoredSession
 
-    caplog.set_level(logging.INFO)
     store = MemoryStore(retention_seconds=60)
     await store.save("old", StoredSession(SessionState("start"), updated_at=time.time() - 3600))
     await store.save("new", StoredSession(SessionState("start"), updated_at=time.time()))
@@ -227,8 +225,7 @@ async def test_expired_sessions_are_purged_on_a_timer(
                 break
             await asyncio.sleep(0.05)
     assert set(store.sessions) == {"new"}
-    purges = [r for r in caplog.records if getattr(r, "event", None) == "purge"]
-    assert purges[0].fields["count"] == 1  # type: ignore[attr-defined]
+    assert log_events.named("purge")[0]["count"] == 1
 
 
 async def test_a_message_that_waited_long_gets_an_apology_above_the_answer(

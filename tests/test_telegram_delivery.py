@@ -8,12 +8,11 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-import pytest
-
 from bot.pseudonym import pseudonym
 from bot.store import MemoryStore
 from tests.fakes.bot_api import FakeBotApi, FakeUser
 from tests.fakes.running_bot import SECRET_KEY, bot_settings, running_bot
+from tests.log_events import LogEvents
 
 
 def sends_to(api: FakeBotApi, chat_id: int, *, after: int = 0) -> list[int]:
@@ -44,10 +43,9 @@ async def test_a_429_for_one_chat_does_not_delay_another_chats_reply(
 
 
 async def test_a_user_who_blocked_the_bot_gives_one_info_line_and_no_more_sends(
-    api: FakeBotApi, tmp_path: Path, caplog: pytest.LogCaptureFixture
+    api: FakeBotApi, tmp_path: Path, log_events: LogEvents
 ) -> None:
     """403 "blocked": one INFO line, no ERROR, the session forgotten, nothing more sent there."""
-    caplog.set_level(logging.INFO)
     store = MemoryStore()
     async with running_bot(bot_settings(api, tmp_path), store):
         user = FakeUser(api)
@@ -62,6 +60,5 @@ async def test_a_user_who_blocked_the_bot_gives_one_info_line_and_no_more_sends(
         await api.settle()
         assert sends_to(api, user.chat["id"], after=mark) == [403]
         assert key not in store.sessions
-    blocked = [r for r in caplog.records if getattr(r, "event", None) == "chat_blocked"]
-    assert [r.levelno for r in blocked] == [logging.INFO]
-    assert [r for r in caplog.records if r.levelno >= logging.ERROR] == []
+    assert [event.level for event in log_events.named("chat_blocked")] == [logging.INFO]
+    assert log_events.messages(at_least=logging.ERROR) == []

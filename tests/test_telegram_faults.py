@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
-
-import pytest
 
 from bot.flood import FloodGuard, FloodLimits, Verdict
 from bot.flow.session import Tally
 from bot.store import MemoryStore, StoredSession
 from tests.fakes.bot_api import FakeBotApi, FakeUser
 from tests.fakes.running_bot import bot_settings, running_bot
+from tests.log_events import LogEvents
 
 
 class FlakyStore(MemoryStore):
@@ -67,10 +65,6 @@ class ExplodingFloodGuard(FloodGuard):
         raise RuntimeError("bug while handling user 5550001 'ik word bedreigd'")
 
 
-def events(caplog: pytest.LogCaptureFixture, name: str) -> list[logging.LogRecord]:
-    return [r for r in caplog.records if getattr(r, "event", None) == name]
-
-
 async def test_429_with_retry_after_is_waited_out_and_the_answer_arrives_once(
     api: FakeBotApi, tmp_path: Path
 ) -> None:
@@ -111,10 +105,9 @@ async def test_failed_edit_falls_back_to_a_new_message(api: FakeBotApi, tmp_path
 
 
 async def test_storage_failing_on_every_call_still_answers_every_update(
-    api: FakeBotApi, tmp_path: Path, caplog: pytest.LogCaptureFixture
+    api: FakeBotApi, tmp_path: Path, log_events: LogEvents
 ) -> None:
     """With the store down the bot answers from memory, logs storage_error, and recovers."""
-    caplog.set_level(logging.INFO)
     store = FlakyStore()
     store.broken = True
     async with running_bot(bot_settings(api, tmp_path), store):
@@ -123,35 +116,34 @@ async def test_storage_failing_on_every_call_still_answers_every_update(
         assert "Waar gaat het over?" in await user.press("Burgemeester")
         answer = await user.send("ik word bedreigd")
         assert "070-3738314" in answer
-        failures = events(caplog, "storage_error")
+        failures = log_events.named("storage_error")
         assert len(failures) == 3  # one per update, not one per call
-        assert {r.fields["reason"] for r in failures} == {"OSError"}  # type: ignore[attr-defined]
+        assert {event["reason"] for event in failures} == {"OSError"}
         assert store.sessions == {}
 
         store.broken = False
         answer = await user.press("Terug")
         assert "Waar gaat het over?" in answer  # the place in the guide survived in memory
         assert len(store.sessions) == 1
-        assert events(caplog, "storage_recovered")
-    text = "\n".join(r.getMessage() + str(getattr(r, "fields", "")) for r in caplog.records)
+        assert log_events.named("storage_recovered")
+    text = log_events.text()
     assert "disk full" not in text
     assert "5550001" not in text
 
 
 async def test_a_bug_in_the_handler_still_gives_the_fallback_with_112(
-    api: FakeBotApi, tmp_path: Path, caplog: pytest.LogCaptureFixture
+    api: FakeBotApi, tmp_path: Path, log_events: LogEvents
 ) -> None:
     """Whatever breaks inside, the user gets 112 and the Ondersteuningsteam; the log one reason."""
-    caplog.set_level(logging.INFO)
     async with running_bot(bot_settings(api, tmp_path), flood=ExplodingFloodGuard()):
         user = FakeUser(api)
         answer = await user.send("ik word bedreigd")
         assert "112" in answer
         assert "070-3738314" in answer
-    errors = events(caplog, "handler_error")
+    errors = log_events.named("handler_error")
     assert len(errors) == 1
-    assert errors[0].fields["reason"] == "RuntimeError"  # type: ignore[attr-defined]
-    assert "ik word bedreigd" not in caplog.text
+    assert errors[0]["reason"] == "RuntimeError"
+    assert "ik word bedreigd" not in log_events.text()
 
 
 async def test_flooding_user_is_slowed_others_answered_emergency_still_answered(

@@ -20,6 +20,7 @@ from tests.fakes.running_bot import (
     running_bot,
     webhook_env,
 )
+from tests.log_events import LogEvents
 
 CANARY_ID = 7700112233
 CANARY_TEXT = "ik word bedreigd door Zwartekraai"
@@ -81,9 +82,7 @@ async def test_debug_logs_of_a_whole_conversation_hold_no_personal_data_or_secre
 
     written = output.getvalue()
     assert '"event": "update_handled"' in written, "the conversation was not logged at all"
-    raw = "\n".join(
-        f"{r.getMessage()} {getattr(r, 'fields', '')} {r.exc_text or ''}" for r in caplog.records
-    )
+    raw = LogEvents(caplog).text()
     for secret in forbidden_strings():
         assert secret not in written, f"{secret!r} reached the log output"
         assert secret not in raw, f"{secret!r} reached a log record"
