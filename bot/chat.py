@@ -123,9 +123,8 @@ async def _converse(guide: Guide, lines: Iterable[str], out: TextIO, *, language
         if not interactive:
             out.write(f"\n> {line.strip()}\n")
         await say(event_for(line, messenger.buttons))
-        if messenger.erased:
-            out.flush()
-            return 0
+        if messenger.erased:  # the conversation is forgotten; the next line starts a new one
+            messenger.erased = False
         messenger.show_buttons()
         if interactive:
             out.write("> ")

@@ -176,7 +176,10 @@ def _press(guide: Guide, state: SessionState, action: str, now: datetime) -> Out
 
 
 def _switch_language(guide: Guide, state: SessionState, wanted: str, now: datetime) -> Outcome:
-    if wanted not in LANGUAGES:
+    if wanted and wanted not in LANGUAGES:  # `/taal xx`: say which languages there are, switch nothing
+        return _show(guide, state, now, preface=guide.message("language_choices", state.language),
+                     result="language_unknown")
+    if not wanted:  # plain `/taal` or the language button: the other language
         others = [code for code in LANGUAGES if code != state.language]
         wanted = others[0] if others else state.language
     switched = replace(state, language=wanted)

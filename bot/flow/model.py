@@ -22,6 +22,7 @@ MESSAGE_KEYS: tuple[str, ...] = (
     "stale_button",  # a button from an old message that no longer fits the guide
     "erased",  # after "leave and erase"
     "language_changed",  # after /taal
+    "language_choices",  # after /taal with a language the guide does not have
     "unsupported",  # a photo, sticker, voice note, file, location or contact
     "private_only",  # the bot was addressed in a group or channel
     "slow_down",  # a user sending very many messages

@@ -43,10 +43,13 @@ def test_commands_and_english() -> None:
     assert "Help with this guide." in run.stdout
 
 
-def test_erase_ends_the_chat_cleanly() -> None:
+def test_erase_forgets_and_the_chat_goes_on() -> None:
+    """After /wis the conversation is gone, and the next line starts a new one instead of ending the program."""
     run = chat("1\n/wis\n1\n")
     assert run.returncode == 0
-    assert run.stdout.rstrip().endswith("Gewist. Typ /start om opnieuw te beginnen.")
+    after = run.stdout.split("Gewist. Typ /start om opnieuw te beginnen.")[1]
+    assert "> 1" in after
+    assert after.split("> 1")[1].strip()
 
 
 def test_end_of_input_ends_cleanly_and_a_broken_guide_is_refused(tmp_path: Path) -> None:
