@@ -171,3 +171,21 @@ def test_the_role_checks_would_catch_the_old_wording() -> None:
     assert TO_THE_MUNICIPALITY.search(old_home)
     assert TO_THE_MUNICIPALITY.search("Uw werkgever is hier de gemeente.")
     assert not TO_THE_MAYOR.search("Als burgemeester meldt u het bij de Commissaris van de Koning.")
+
+
+@pytest.mark.parametrize("night", ["2026-12-02 23:30", "2026-12-06 23:30", "2026-12-07 03:00"])
+def test_at_night_every_screen_starts_with_a_line_that_is_open(guide: Guide, night: str) -> None:
+    """At 23:30 on a weekday or Sunday, and at 03:00, the first card of every screen, for every role, answers."""
+    from bot.flow.availability import is_open, parse_moment
+    from bot.flow.render import visible_contacts
+
+    moment = parse_moment(night)
+    roles = [{}] + [{"rol": value} for value in guide.variables["rol"].values]
+    closed_first = [
+        (node.id, variables.get("rol", "-"), shown[0].id)
+        for node in guide.nodes.values()
+        for variables in roles
+        if (shown := visible_contacts(guide, node, variables, moment))
+        and not (shown[0].phone and is_open(shown[0].hours, moment))
+    ]
+    assert closed_first == []

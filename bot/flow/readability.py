@@ -133,8 +133,8 @@ def readability_problems(guide: Guide) -> list[Problem]:
             for term in jargon_in(text, rules.jargon):
                 problems.append(_warning(
                     piece.where, f"{piece.path}.{language}",
-                    f"'{term}' staat op de lijst met vaktaal. Zeg het in gewone woorden, of zet de vakterm "
-                    "tussen haakjes achter de uitleg.",
+                    f"'{term}' staat op de lijst met vaktaal en stijve woorden (guide.readability.jargon). "
+                    "Zeg het in gewone woorden, of zet de vakterm tussen haakjes achter de uitleg.",
                 ))
     for where, path, who, text in _messages(guide):
         score = flesch_douma(text)
