@@ -83,18 +83,24 @@ class Conversation:
         self.monotonic = monotonic
         self._told_private_only: dict[str, None] = {}
 
-    async def handle(self, incoming: Incoming, messenger: Messenger) -> None:
-        """Answer one event; never raises, and a press is answered last."""
+    async def handle(self, incoming: Incoming, messenger: Messenger) -> bool:
+        """Answer one event; never raises, and a press is answered last.
+
+        True when `incoming.update_id` was noted as handled together with the session save;
+        otherwise the transport notes it itself (`bot.telegram.polling`).
+        """
         started = self.monotonic()
         deadline = self.delivery.deadline()
-        self.sessions.begin_update(incoming.update_id)
+        self.sessions.begin_update()
+        noted = False
         try:
             if not incoming.private:
                 await self._private_only(incoming, messenger, deadline)
             elif incoming.event is None:
-                await self._unsupported(incoming, messenger, started, deadline)
+                noted = await self._unsupported(incoming, messenger, started, deadline)
             else:
-                await self._converse(incoming, incoming.event, messenger, started, deadline)
+                noted = await self._converse(incoming, incoming.event, messenger, started,
+                                             deadline)
         except Blocked:
             await self._forget_blocked(incoming)
         except Exception as error:
@@ -106,9 +112,10 @@ class Conversation:
         # nothing new.
         if incoming.query_id is not None:
             await self.delivery.answer(messenger, incoming.query_id)
+        return noted
 
     async def _converse(self, incoming: Incoming, event: Event, messenger: Messenger,
-                        started: float, deadline: float) -> None:
+                        started: float, deadline: float) -> bool:
         guide = self.holder.guide
         key = pseudonym(self.secret_key, incoming.user_id)
         verdict = self.flood.check(key, started, emergency=is_emergency(guide, event))
@@ -120,7 +127,7 @@ class Conversation:
                                             edit_of=None, deadline=deadline)
             log_event("update_handled", flow=guide.version, outcome=f"flood_{verdict.value}",
                       latency_ms=self._latency(started))
-            return
+            return False
         now_wall = self.clock()
         now = datetime.fromtimestamp(now_wall, UTC)
         stored = await self.sessions.load(key, now_wall)
@@ -132,7 +139,7 @@ class Conversation:
         known = list(stored.message_ids) if stored is not None else []
         known += self.delivery.outbox.take_sent(key)  # replies sent late, after an outage
         known += [i for i in (incoming.message_id, incoming.pressed_id) if i is not None]
-        counted = False  # the tallies go with the session save when there is one
+        counted = noted = False  # the tallies and the update id go with the session save
         if outcome.erase_chat:
             await self.delivery.erase(messenger, incoming.chat_id, known, deadline)
             await self.sessions.delete(key)
@@ -145,16 +152,17 @@ class Conversation:
             if outcome.state is None:
                 await self.sessions.delete(key)
             else:
-                await self.sessions.save(key, StoredSession(
+                noted = await self.sessions.save(key, StoredSession(
                     state=outcome.state, message_ids=bounded(known), log_id=log_id,
                     updated_at=now_wall,
-                ), tallies=outcome.tallies, when=now)
+                ), tallies=outcome.tallies, when=now, update_id=incoming.update_id)
                 counted = True
         if not counted:
             await self.sessions.count(outcome.tallies, now)
         node = outcome.state.node if outcome.state is not None else None
         log_event("update_handled", flow=guide.version, node=node, outcome=outcome.result,
                   latency_ms=self._latency(started), session=log_id)
+        return noted
 
     async def _private_only(self, incoming: Incoming, messenger: Messenger,
                             deadline: float) -> None:
@@ -173,12 +181,13 @@ class Conversation:
         log_event("update_handled", flow=guide.version, outcome="private_only")
 
     async def _unsupported(self, incoming: Incoming, messenger: Messenger, started: float,
-                           deadline: float) -> None:
+                           deadline: float) -> bool:
         """Photos, stickers, voice, files, locations, contacts, edits: keep none of it."""
         guide = self.holder.guide
         key = pseudonym(self.secret_key, incoming.user_id)
+        noted = False
         if self.flood.check(key, started) is not Verdict.ALLOW:
-            return
+            return noted
         now_wall = self.clock()
         stored = await self.sessions.load(key, now_wall)
         language = (stored.state.language if stored is not None
@@ -191,10 +200,12 @@ class Conversation:
             ids = [*stored.message_ids, *sent]
             if incoming.message_id is not None:
                 ids.append(incoming.message_id)
-            await self.sessions.save(key, replace(stored, message_ids=bounded(ids),
-                                                  updated_at=now_wall))
+            noted = await self.sessions.save(key, replace(stored, message_ids=bounded(ids),
+                                                          updated_at=now_wall),
+                                             update_id=incoming.update_id)
         log_event("update_handled", flow=guide.version, outcome="unsupported",
                   latency_ms=self._latency(started))
+        return noted
 
     async def fallback(self, incoming: Incoming, messenger: Messenger) -> None:
         """The answer when our own code failed: sorry, 112 and the support team, and a 112 button."""

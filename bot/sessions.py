@@ -43,12 +43,10 @@ class Sessions:
         self._needs_open = False
         self._failing = False
         self._reported = False  # a storage_error was logged for the current update
-        self._update_id: int | None = None  # the Telegram update being handled
-        self.recorded_update_id: int | None = None  # the last one a save noted as handled
 
-    def begin_update(self, update_id: int | None = None) -> None:
+    def begin_update(self) -> None:
+        """A new update: its first storage fault, if any, is logged again."""
         self._reported = False
-        self._update_id = update_id
 
     def _failed(self, operation: str, error: BaseException) -> None:
         self._failing = True
@@ -119,30 +117,31 @@ class Sessions:
 
     async def save(
         self, key: str, session: StoredSession, *, tallies: Sequence[Tally] = (),
-        when: datetime | None = None,
-    ) -> None:
-        """Keep the session and add the update's tallies, in one store transaction."""
+        when: datetime | None = None, update_id: int | None = None,
+    ) -> bool:
+        """Keep the session, add the update's tallies and note `update_id` as handled, in one
+        store transaction. True when that reached the store (False: kept in memory only)."""
         self._pending_deletes.pop(key, None)  # an upsert replaces whatever was there
         if await self._ready():
             try:
                 await self.store.save(key, session, tallies=tallies, when=when,
-                                      update_id=self._update_id)
+                                      update_id=update_id)
             except Exception as error:
                 self._failed("save", error)
             else:
                 self._succeeded()
-                self.recorded_update_id = self._update_id
                 self.memory.pop(key, None)
                 self.recent[key] = session
                 self.recent.move_to_end(key)
                 while len(self.recent) > RECENT_SESSIONS:
                     self.recent.popitem(last=False)
-                return
+                return True
         self.recent.pop(key, None)
         self.memory[key] = session
         self.memory.move_to_end(key)
         while len(self.memory) > MEMORY_SESSIONS:
             self.memory.popitem(last=False)
+        return False
 
     async def delete(self, key: str) -> None:
         self.memory.pop(key, None)
@@ -176,8 +175,6 @@ class Sessions:
             await self.store.mark_handled(update_id, now)
         except Exception as error:
             self._failed("mark_handled", error)
-        else:
-            self.recorded_update_id = update_id
 
     async def last_handled(self, now: float) -> int | None:
         """The last update the store noted as handled; None when unknown or the store fails."""

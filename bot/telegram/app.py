@@ -195,7 +195,8 @@ def runtime_of(application: AnyApplication) -> Runtime:
 def make_poller(application: AnyApplication, *, poll_timeout: int | None = None) -> Poller:
     """Our confirm-after-handle getUpdates loop (bot.telegram.polling), in place of PTB's Updater."""
     runtime = runtime_of(application)
-    return Poller(application, runtime.sessions, runtime.conversation.delivery, ALLOWED_UPDATES,
+    return Poller(application, runtime.conversation, runtime.messenger, runtime.sessions,
+                  ALLOWED_UPDATES,
                   poll_timeout=poll_timeout if poll_timeout is not None else POLL_TIMEOUT)
 
 

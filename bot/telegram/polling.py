@@ -3,15 +3,17 @@
 python-telegram-bot's `Updater` asks for the next batch (`offset = last + 1`) as soon as it has
 queued the current one, which tells Telegram the whole batch is done before any of it is handled:
 a crash then loses every update still in the queue. This loop fetches a batch, hands the updates
-to `Application.process_update` one by one, in order, and only then asks for the next batch, so
+to the conversation service one by one, in order, and only then asks for the next batch, so
 Telegram keeps whatever a crash interrupted and delivers it again.
 
-Each handled update's id is noted in the store, in the same transaction as the session save when
-there is one (`Sessions.recorded_update_id` says so), else in a tiny transaction of its own. At
-start the loop asks Telegram for updates after that id, so those that were handled but not yet
-confirmed are not handled again. The window that remains: a reply sent just before a crash whose
-save had not committed is sent again after the restart (a press only redoes its edit, which shows
-nothing new). A reply is never dropped to avoid that.
+Each handled update's id is noted through a `Cursor` (the store, guarded by `Sessions`): the
+service passes the id with the session save, in the same transaction, and says so; else the loop
+notes it in a tiny transaction of its own. At start the loop asks Telegram for updates after the
+noted id, so those that were handled but not yet confirmed are not handled again. The window
+that remains: a reply sent just before a crash whose save had not committed is sent again after
+the restart (a press only redoes its edit, which shows nothing new). A reply is never dropped to
+avoid that. Updates go straight to the service, not through PTB's handler dispatch, which the
+loop does not need (webhook mode still uses it).
 """
 
 from __future__ import annotations
@@ -21,18 +23,30 @@ import contextlib
 import logging
 import time
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, Protocol
 
+from telegram import Update
 from telegram.error import InvalidToken, RetryAfter, TelegramError
 
-from bot.delivery import Delivery
+from bot.conversation import Conversation
 from bot.logs import log_event
-from bot.sessions import Sessions
+from bot.messenger import Messenger
+from bot.telegram.updates import incoming_from
 
 POLL_TIMEOUT = 10  # seconds Telegram holds a getUpdates open when nothing is pending
 BATCH = 100
 BACKOFF_FIRST = 1.0  # seconds after a failed getUpdates; x1.5 each time, as PTB does
 BACKOFF_MAX = 30.0
+
+
+class Cursor(Protocol):
+    """Where the polling loop notes how far it got through Telegram's update queue."""
+
+    async def last_handled(self, now: float) -> int | None:
+        """The last update noted as handled; None when unknown (or too long ago)."""
+
+    async def mark_handled(self, update_id: int, now: float) -> None:
+        """Note `update_id` as handled (for updates whose session save did not)."""
 
 
 class Poller:
@@ -41,16 +55,18 @@ class Poller:
     def __init__(
         self,
         application: Any,
-        sessions: Sessions,
-        delivery: Delivery,
+        conversation: Conversation,
+        messenger: Messenger,
+        cursor: Cursor,
         allowed_updates: Sequence[str],
         *,
         poll_timeout: int = POLL_TIMEOUT,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.application = application
-        self.sessions = sessions
-        self.delivery = delivery
+        self.conversation = conversation
+        self.messenger = messenger
+        self.cursor = cursor
         self.allowed_updates = list(allowed_updates)
         self.poll_timeout = poll_timeout
         self.clock = clock
@@ -66,7 +82,7 @@ class Poller:
         bot = self.application.bot
         with contextlib.suppress(TelegramError):  # getUpdates will say what is wrong, if anything
             await bot.delete_webhook(drop_pending_updates=False)
-        last = await self.sessions.last_handled(self.clock())
+        last = await self.cursor.last_handled(self.clock())
         self.offset = last + 1 if last is not None else None
         log_event("polling", mode="confirm_after_handle",
                   update=last if last is not None else None)
@@ -86,13 +102,13 @@ class Poller:
             if updates is None:  # stopping
                 break
             backoff = BACKOFF_FIRST
-            self.delivery.api_answered()
+            self.conversation.delivery.api_answered()
             for update in updates:
                 if self.stopping.is_set():
                     break  # not handled, so not confirmed: Telegram keeps it
                 await self._handle(update)
 
-    async def _fetch(self, bot: Any) -> list[Any] | None:
+    async def _fetch(self, bot: Any) -> list[Update] | None:
         """One long poll, given up (None) the moment `stop` is called."""
         fetch = asyncio.ensure_future(bot.get_updates(
             offset=self.offset, limit=BATCH, timeout=self.poll_timeout,
@@ -108,17 +124,20 @@ class Poller:
             with contextlib.suppress(asyncio.CancelledError, TelegramError):
                 await fetch
             return None
-        updates: list[Any] = list(fetch.result())
+        updates: list[Update] = list(fetch.result())
         return updates
 
-    async def _handle(self, update: Any) -> None:
+    async def _handle(self, update: Update) -> None:
         update_id = int(update.update_id)
+        noted = False
         try:
-            await self.application.process_update(update)
+            incoming = incoming_from(update)
+            if incoming is not None:
+                noted = await self.conversation.handle(incoming, self.messenger)
         except Exception as error:  # the service answers its own errors; this is a last guard
             log_event("handler_error", level=logging.ERROR, reason=type(error).__name__)
-        if self.sessions.recorded_update_id != update_id:
-            await self.sessions.mark_handled(update_id, self.clock())
+        if not noted:
+            await self.cursor.mark_handled(update_id, self.clock())
         self.offset = update_id + 1
         self.handled += 1
 
