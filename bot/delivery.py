@@ -9,7 +9,10 @@ decides what to do about it, once, for every transport:
   asked), and new replies of that chat queue behind them.
 - `NotModified`: the edit is done. `Refused`: the edit becomes a new message.
 - `Blocked`: raised to the caller, which forgets the session.
-- Every update has a time ceiling (`UPDATE_SECONDS`); what cannot go out within it is held.
+- A slow chat: a call that has not come back within `PATIENCE` goes on in the background and
+  the update moves on; that chat's other replies wait in the outbox behind it, in order, and
+  every other chat is answered meanwhile. So one update spends at most about PATIENCE per call
+  (and never more than `UPDATE_SECONDS`) waiting for the chat service.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ from bot.outbox import HeldReply, Outbox
 T = TypeVar("T")
 
 UPDATE_SECONDS = 20.0  # the most one update may spend talking to the chat service
+PATIENCE = 0.5  # seconds one update waits for one call before it hands the call over
 DELETE_BATCH = 100  # Telegram's limit for deleteMessages
 HELD_RETRY_FIRST = 1.0  # seconds before held replies are tried again; doubles up to the max
 HELD_RETRY_MAX = 15.0
@@ -41,13 +45,23 @@ class _Held(Enum):
     UNREACHABLE = "unreachable"  # keep it and try again later
 
 
+class _Slow(Exception):
+    """A call outlasted the update's patience; `task` carries on with it."""
+
+    def __init__(self, task: asyncio.Future[object]) -> None:
+        super().__init__("the chat service is slow for this chat")
+        self.task = task
+
+
 class Delivery:
     """Sends an update's replies through a `Messenger`; holds what cannot go now."""
 
     def __init__(self, *, monotonic: Callable[[], float] = time.monotonic,
-                 update_seconds: float = UPDATE_SECONDS) -> None:
+                 update_seconds: float = UPDATE_SECONDS, patience: float = PATIENCE) -> None:
         self.monotonic = monotonic
         self.update_seconds = update_seconds
+        self.patience = patience
+        self._in_flight: dict[int, asyncio.Future[object]] = {}  # chat -> its slow call
         self.outbox = Outbox(clock=monotonic)
         self._held_waiting = asyncio.Event()  # set while the outbox holds anything
         self._api_answered = asyncio.Event()  # set by any successful call while it does
@@ -66,6 +80,17 @@ class Delivery:
         self.api_answered()
         return result
 
+    async def _patiently(self, deadline: float, call: Callable[[], Awaitable[T]]) -> T:
+        """The call's result, or `_Slow` when it takes longer than the patience (it goes on)."""
+        task: asyncio.Future[T] = asyncio.ensure_future(call())
+        wait = max(0.0, min(self.patience, deadline - self.monotonic()))
+        done, _ = await asyncio.wait((task,), timeout=wait)
+        if not done:
+            raise _Slow(task)  # type: ignore[arg-type]
+        result = task.result()
+        self.api_answered()
+        return result
+
     async def deliver(
         self, messenger: Messenger, chat_id: int, key: str, replies: Sequence[Reply], *,
         edit_of: int | None, deadline: float,
@@ -74,9 +99,10 @@ class Delivery:
 
         Raises `Blocked` when the user blocked the bot; anything else that stops them is held.
         """
-        if self.outbox.holds(chat_id) and self._not_before <= self.monotonic():
+        if (self.outbox.holds(chat_id) and self._not_before <= self.monotonic()
+                and chat_id not in self._in_flight):
             await self._send_held_of(messenger, chat_id)
-        if self.outbox.holds(chat_id):
+        if self.outbox.holds(chat_id) or chat_id in self._in_flight:
             # Behind other held replies, a new message reads better than an edit further up.
             self._hold(chat_id, key, replies, None, "waiting")
             return []
@@ -97,36 +123,68 @@ class Delivery:
             if isinstance(error, RetryLater):
                 self._not_before = max(self._not_before, self.monotonic() + error.seconds)
             self._hold(chat_id, key, remaining, pending_edit, type(error).__name__)
+        except _Slow as slow:
+            # The first remaining reply is on its way; the rest wait behind it.
+            self._landing(chat_id, HeldReply(remaining[0], key, self.monotonic(), pending_edit),
+                          slow.task)
+            self._hold(chat_id, key, remaining[1:], None, "slow")
         return sent
+
+    def _landing(self, chat_id: int, held: HeldReply, task: asyncio.Future[object]) -> None:
+        """When a slow call ends: note its message, or put its reply back to be sent again."""
+        self._in_flight[chat_id] = task
+
+        def landed(task: asyncio.Future[object]) -> None:
+            self._in_flight.pop(chat_id, None)
+            again: HeldReply | None = None
+            error = None if task.cancelled() else task.exception()
+            if task.cancelled():
+                again = held
+            elif error is None:
+                result = task.result()
+                if isinstance(result, int):
+                    self.outbox.record_sent(held.key, result)
+            elif isinstance(error, Refused) and held.edit_of is not None:
+                again = HeldReply(held.reply, held.key, held.held_at, None)  # as a new message
+            elif isinstance(error, Unreachable):
+                if isinstance(error, RetryLater):
+                    self._not_before = max(self._not_before, self.monotonic() + error.seconds)
+                again = held
+            elif isinstance(error, Blocked):
+                self.outbox.forget(chat_id)
+            elif not isinstance(error, NotModified):
+                log_event("held_reply_dropped", level=logging.WARNING,
+                          reason=type(error).__name__, count=1)
+            if again is not None:
+                self.outbox.hold_first(chat_id, again)
+            if self.outbox.holds(chat_id):
+                self._held_waiting.set()
+                self._api_answered.set()  # go on with this chat's queue now
+
+        task.add_done_callback(landed)
 
     async def send_now(self, messenger: Messenger, chat_id: int, reply: Reply,
                        deadline: float) -> int | None:
-        """One message that is not worth holding (the slow-down note, the fallback)."""
-        return await self._send(messenger, chat_id, reply, deadline)
+        """One message that is not worth holding (a group's "private chats only")."""
+        try:
+            return await self._send(messenger, chat_id, reply, deadline)
+        except _Slow:
+            return None  # it goes on in the background; nothing here waits for it
 
     async def _edit(self, messenger: Messenger, chat_id: int, message_id: int, reply: Reply,
                     deadline: float) -> bool:
         """True when the message shows the reply now; False when a new message must be sent."""
         try:
-            await self._within(deadline, lambda: messenger.edit(chat_id, message_id, reply))
+            await self._patiently(deadline, lambda: messenger.edit(chat_id, message_id, reply))
         except NotModified:
             return True
         except Refused:
             return False
-        except TimeoutError as error:  # an edit is safe to repeat
-            raise Unreachable("the edit took too long") from error
         return True
 
     async def _send(self, messenger: Messenger, chat_id: int, reply: Reply,
                     deadline: float) -> int | None:
-        try:
-            message_id = await self._within(deadline, lambda: messenger.send(chat_id, reply))
-        except TimeoutError:
-            # It may well have arrived; sending again could show it twice.
-            log_event("telegram_error", level=logging.WARNING, reason="TimedOut",
-                      method="sendMessage")
-            return None
-        return message_id
+        return await self._patiently(deadline, lambda: messenger.send(chat_id, reply))
 
     async def erase(self, messenger: Messenger, chat_id: int, message_ids: Iterable[int],
                     deadline: float) -> None:
@@ -209,6 +267,8 @@ class Delivery:
             log_event("held_reply_dropped", level=logging.WARNING, reason="expired",
                       count=expired)
         for chat_id in self.outbox.chats():
+            if chat_id in self._in_flight:
+                continue  # its slow call goes first; landing wakes us again
             if not await self._send_held_of(messenger, chat_id):
                 return False
         return True

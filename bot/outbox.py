@@ -69,6 +69,15 @@ class Outbox:
             dropped += len(oldest)
         return dropped
 
+    def hold_first(self, chat_id: int, held: HeldReply) -> None:
+        """Put a reply back at the head of its chat's queue (a slow call that failed after all)."""
+        queue = self._held.get(chat_id)
+        if queue is None:
+            queue = self._held[chat_id] = deque()
+        queue.appendleft(held)
+        while len(queue) > self.per_chat:
+            queue.pop()
+
     def chats(self) -> list[int]:
         """Chats with held replies, the one waiting longest first."""
         return list(self._held)

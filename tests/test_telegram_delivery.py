@@ -62,3 +62,28 @@ async def test_a_user_who_blocked_the_bot_gives_one_info_line_and_no_more_sends(
         assert key not in store.sessions
     assert [event.level for event in log_events.named("chat_blocked")] == [logging.INFO]
     assert log_events.messages(at_least=logging.ERROR) == []
+
+
+async def test_a_slow_chat_does_not_hold_up_another_chat_and_keeps_its_own_order(
+    api: FakeBotApi, tmp_path: Path
+) -> None:
+    """Telegram takes 2 s for chat A: chat B is answered meanwhile; A's replies come once, in order."""
+    async with running_bot(bot_settings(api, tmp_path)):
+        alice, bob = FakeUser(api, 5550201), FakeUser(api, 5550202)
+        api.fail_next("sendMessage", None, delay=2.0)
+        await alice.send("/start", wait=False)
+        await bob.send("/start", wait=False)
+        await alice.send("/help", wait=False)
+        bobs = await api.wait_for(lambda c: c.method == "sendMessage" and c.ok
+                                  and c.chat_id == bob.chat["id"])
+        alices = await api.wait_for(lambda c: c.method == "sendMessage" and c.ok
+                                    and c.chat_id == alice.chat["id"], within=10)
+        assert bobs.at < alices.at - 1.0
+        await api.wait_for(lambda c: c.method == "sendMessage" and c.ok
+                           and c.chat_id == alice.chat["id"], after=api.calls.index(alices) + 1,
+                           within=20)
+        await api.settle()
+        texts = [m["text"] for m in alice.bot_messages()]
+        assert len(texts) == 2, alice.transcript()
+        assert "Wat is uw rol?" in texts[0]
+        assert sends_to(api, alice.chat["id"]) == [200, 200]
