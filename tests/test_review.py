@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.authoring.review import compare, main, render_report, word_diff
+from bot.authoring.changes import compare, word_diff
+from bot.authoring.review import main, render_report
 from tests.guides import load_ok
 
 ROOT = Path(__file__).resolve().parent.parent
