@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.authoring.conversations import conversation_files, main, read_test_file, run_files
+from bot.authoring.conversations import conversation_files, main, run_files
+from bot.authoring.scripts import read_test_file
 from tests.guides import load_ok
 
 ROOT = Path(__file__).resolve().parent.parent
