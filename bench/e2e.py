@@ -68,6 +68,10 @@ BOT_ENV = {"floor-sized": {"FLOOR_TEXT_CHARS": "1100", "FLOOR_BUTTONS": "6"},
            "wegwijzer-sync-normal": {"BENCH_SYNC_NORMAL": "1"},
            "wegwijzer-batched-counts": {"BENCH_BATCHED_COUNTS": "1"},
            "wegwijzer-both": {"BENCH_SYNC_NORMAL": "1", "BENCH_BATCHED_COUNTS": "1"}}
+# Before/after in one run: `wegwijzer-before` is `wegwijzer-uncapped` from another checkout of the
+# code (BENCH_BEFORE_TREE, e.g. a `git worktree` of an older commit sharing this .venv).
+BEFORE_TREE = Path(os.environ.get("BENCH_BEFORE_TREE", ROOT))
+BOTS["wegwijzer-before"] = [PYTHON, str(BEFORE_TREE / "bench" / "unlimited_run.py")]
 PER_USER_STEPS = 10  # below the flood guard's burst of 12
 # Profiling only (py-spy from PyPI in .venv; not a project dependency): the CPU figures of this
 # entry are py-spy's, not the bot's. The collapsed stacks land in bench/results/.
@@ -78,7 +82,8 @@ TARGETS = {"cpu_ratio_max": 1.5, "updates_per_second_min": 300, "p95_one_user_ms
            "startup_s_max": 2.0, "rss_10k_mb_max": 120}
 
 
-def bot_env(api: FakeApi, workdir: Path, extra: dict[str, str] | None = None) -> dict[str, str]:
+def bot_env(api: FakeApi, workdir: Path, extra: dict[str, str] | None = None,
+            name: str = "") -> dict[str, str]:
     env = {key: value for key, value in os.environ.items()
            if not key.startswith(("WEGWIJZER_", "TELEGRAM_", "WEBHOOK_", "LOG_"))}
     env.update({
@@ -86,11 +91,14 @@ def bot_env(api: FakeApi, workdir: Path, extra: dict[str, str] | None = None) ->
         "TELEGRAM_API_BASE_URL": api.base_url,
         "WEGWIJZER_SECRET_KEY": SECRET_KEY,
         "WEGWIJZER_DATABASE": str(workdir / "wegwijzer.sqlite3"),
-        "WEGWIJZER_FLOWS_DIR": str(ROOT / "flows"),
+        "WEGWIJZER_FLOWS_DIR": os.environ.get("BENCH_FLOWS_DIR", str(ROOT / "flows")),
         "LOG_LEVEL": "INFO",  # production default: one line per handled update
         "LOG_FORMAT": "json",
         "PYTHONPATH": str(ROOT),
     })
+    if name == "wegwijzer-before":
+        env["PYTHONPATH"] = str(BEFORE_TREE)
+        env["WEGWIJZER_FLOWS_DIR"] = str(BEFORE_TREE / "flows")
     env.update(extra or {})
     return env
 
@@ -103,7 +111,7 @@ class Bot:
         self.name = name
         self.log_path = workdir / f"{name}.log"
         self.command = command or BOTS[name]
-        self.env = bot_env(api, workdir, extra_env)
+        self.env = bot_env(api, workdir, extra_env, name)
         self.workdir = workdir
         self.process: subprocess.Popen[bytes] | None = None
 
