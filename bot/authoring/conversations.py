@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.authoring import FAILED, OK, USAGE_ERROR, flows_dir, load_flows, report_problems, say, say_error
+from bot.authoring.routing_tests import is_route_file, run_route_files
 from bot.authoring.scripts import EXPECTATIONS, Conversation, Step, read_test_file
 from bot.commands import event_from_text
 from bot.flow.engine import handle
@@ -221,6 +222,9 @@ def main(args: argparse.Namespace) -> int:
         say_error(f"Geen testbestanden gevonden in {folder / 'tests'}; geef bestanden op of maak "
                   "daar een .yaml-bestand met 'tests:'.")
         return USAGE_ERROR
+    route_files = [path for path in files if path.is_file() and is_route_file(path)]
+    files = [path for path in files if path not in route_files]
+    routing = run_route_files(result.guide, route_files) if route_files else None
     passed, failures, errors = run_files(result.guide, files)
     for failure in failures:
         say(f"{failure}\n")
@@ -229,6 +233,8 @@ def main(args: argparse.Namespace) -> int:
     say(f"{passed + len(failures)} gesprekken in {len(files)} bestand(en): {passed} geslaagd, "
         f"{len(failures)} mislukt" + (f", {len(errors)} fout(en) in de testbestanden." if errors
                                       else "."))
-    if errors:
+    if routing is not None:
+        say("\n".join(routing.lines()))
+    if errors or (routing is not None and routing.errors):
         return USAGE_ERROR
-    return FAILED if failures else OK
+    return FAILED if failures or (routing is not None and not routing.ok) else OK

@@ -132,6 +132,8 @@ def read_test_file(path: Path) -> ConversationFile:
     if source.data is None:
         return result
     root = source.data
+    if isinstance(root, LocatedMap) and "routes" in root and "tests" not in root:
+        return result  # a routing test (bot.authoring.routing_tests), not a conversation
     tests = root.get("tests") if isinstance(root, LocatedMap) else None
     if not isinstance(root, LocatedMap) or not isinstance(tests, LocatedList):
         result.errors.append(f"{path}:1: een testbestand begint met 'tests:' en daaronder een lijst "

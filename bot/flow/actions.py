@@ -19,6 +19,12 @@ EMERGENCY = "g:sos"
 ERASE = "g:erase"
 HELP = "g:help"
 LANGUAGE_PREFIX = "g:lang:"
+GO_PREFIX = "g:go:"  # a "Bedoelt u...?" button: straight to the node it names
+UNKNOWN_COMMAND = "g:cmd?"  # a slash command the guide does not know
+
+
+def go_action(node_id: str) -> str:
+    return f"{GO_PREFIX}{node_id}"
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,9 +10,9 @@ from dataclasses import replace
 from datetime import datetime
 
 from bot.flow import actions
-from bot.flow.keywords import match_keywords
 from bot.flow.model import DEFAULT_LANGUAGE, LANGUAGES, Guide, Node
 from bot.flow.render import render_node, visible_contacts
+from bot.flow.routing.router import Routing, route
 from bot.flow.session import (
     MAX_BACK_STEPS,
     Command,
@@ -25,6 +25,7 @@ from bot.flow.session import (
     Tally,
     Text,
 )
+from bot.flow.understanding import command_name, did_you_mean
 
 COMMANDS = ("start", "help", "menu", "nood", "wis", "taal", "terug")
 
@@ -67,10 +68,10 @@ def handle(
         return _erase(guide, current)
     if isinstance(event, Press) and event.action == actions.EMERGENCY:
         return _emergency(guide, current, now)
-    if isinstance(event, Text):
-        emergency_route = match_keywords(guide.keywords, event.text, emergency_only=True)
-        if emergency_route is not None:
-            return _emergency(guide, current, now)
+    routing = route(guide.router, event.text) if isinstance(event, Text) else None
+    # Danger to life first: a crisis or acute phrasing wins before anything else is looked at.
+    if routing is not None and routing.target is not None and routing.target in guide.router.priority_of:
+        return _urgent(guide, current, routing.target, now)
     if not fresh and is_stale(guide, current):
         restarted = SessionState(
             node=guide.start,
@@ -89,14 +90,14 @@ def handle(
 
     if isinstance(event, Start):
         return _start(guide, current, event.payload, now, fresh=fresh)
-    if isinstance(event, Text):
-        return _text(guide, current, event.text, now)
+    if routing is not None:
+        return _text(guide, current, routing, now)
     assert isinstance(event, Press)  # noqa: S101 - commands were turned into presses above
     return _press(guide, current, event.action, now)
 
 
 def _command_as_event(command: Command) -> Event:
-    name = command.name.lower().lstrip("/")
+    name = command_name(command.name)
     argument = command.argument.strip()
     if name == "start":
         return Start(argument or None)
@@ -111,7 +112,7 @@ def _command_as_event(command: Command) -> Event:
         return Press(actions.language_action(argument.lower() if argument else ""))
     if name in mapping:
         return Press(mapping[name])
-    return Press(f"g:unknown:{name[:16]}")
+    return Press(actions.UNKNOWN_COMMAND)
 
 
 def _known_variables(guide: Guide, state: SessionState) -> tuple[tuple[str, str], ...]:
@@ -130,17 +131,19 @@ def _start(guide: Guide, state: SessionState, payload: str | None, now: datetime
     return _go(guide, base, target, now, push=False, extra_tallies=tallies)
 
 
-def _text(guide: Guide, state: SessionState, text: str, now: datetime) -> Outcome:
-    route = match_keywords(guide.keywords, text)
-    if route is None:
-        return _show(
-            guide,
-            state,
-            now,
-            preface=guide.message("not_understood", state.language),
-            result="not_understood",
-        )
-    return _go(guide, state, route.goto, now, push=True, extra_tallies=(Tally("entry", "keyword"),))
+def _text(guide: Guide, state: SessionState, routing: Routing, now: datetime) -> Outcome:
+    if routing.decision == "go" and routing.target is not None and routing.target in guide.nodes:
+        return _go(guide, state, routing.target, now, push=True, extra_tallies=(Tally("entry", "keyword"),))
+    if routing.decision == "suggest" and state.node in guide.nodes:
+        return did_you_mean(guide, state, routing, now)
+    return _show(
+        guide,
+        state,
+        now,
+        preface=guide.message("not_understood", state.language),
+        result="not_understood",
+        extra_tallies=(Tally("outcome", "not_understood"),),
+    )
 
 
 def _press(guide: Guide, state: SessionState, action: str, now: datetime) -> Outcome:
@@ -153,6 +156,14 @@ def _press(guide: Guide, state: SessionState, action: str, now: datetime) -> Out
         return _show(guide, replace(state, node=guide.start, back=(), pending=None), now)
     if action == actions.HELP:
         return _go(guide, state, guide.help, now, push=True)
+    if action == actions.UNKNOWN_COMMAND:
+        preface = guide.message("unknown_command", state.language)
+        return _show(guide, state, now, preface=preface, result="unknown_command")
+    if action.startswith(actions.GO_PREFIX):
+        suggested = action.removeprefix(actions.GO_PREFIX)
+        if suggested not in guide.nodes:
+            return _stale_button(guide, state, now)
+        return _go(guide, state, suggested, now, push=True, extra_tallies=(Tally("entry", "suggestion"),))
     if action.startswith(actions.LANGUAGE_PREFIX):
         return _switch_language(guide, state, action.removeprefix(actions.LANGUAGE_PREFIX), now)
     press = actions.parse_option_action(action)
@@ -193,6 +204,14 @@ def _stale_button(guide: Guide, state: SessionState, now: datetime) -> Outcome:
 def _emergency(guide: Guide, state: SessionState, now: datetime) -> Outcome:
     safe = state if state.node in guide.nodes else replace(state, node=guide.start, back=())
     return _go(guide, safe, guide.emergency, now, push=True)
+
+
+def _urgent(guide: Guide, state: SessionState, target: str, now: datetime) -> Outcome:
+    """Straight to the crisis or emergency screen, even from a place the guide no longer has."""
+    if target == guide.emergency:
+        return _emergency(guide, state, now)
+    safe = state if not is_stale(guide, state) else new_session(guide, state.language)
+    return _go(guide, replace(safe, flow_version=guide.version), target, now, push=True)
 
 
 def _erase(guide: Guide, state: SessionState) -> Outcome:

@@ -19,6 +19,7 @@ from bot.flow import sections
 from bot.flow.model import Contact, Guide, KeywordRoute, Location, Node, Variable
 from bot.flow.reading import Reader
 from bot.flow.render import AMSTERDAM
+from bot.flow.routing.teachings import guide_index
 from bot.flow.slips import defined_names
 from bot.flow.yamlsource import LocatedMap, Problem, SourceFile, read_yaml
 
@@ -236,6 +237,7 @@ def load_guide(flows_dir: Path, *, today: date | None = None) -> LoadResult:
         messages=parts.guide["messages"],
         version=guide_version(sources),
         readability=parts.guide["readability"],
+        router=guide_index(parts.nodes, parts.keywords, parts.guide["emergency"]),
     )
     entry_locations = {payload: where for payload, (_, where) in parts.entry_points.items()}
     guide_location = parts.seen[("guide", "")]

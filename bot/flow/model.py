@@ -12,6 +12,8 @@ from dataclasses import dataclass, field, fields
 from datetime import date
 from types import MappingProxyType
 
+from bot.flow.routing.index import EMPTY_INDEX, RouteIndex
+
 LANGUAGES: tuple[str, ...] = ("nl", "en")
 DEFAULT_LANGUAGE = "nl"
 
@@ -96,6 +98,24 @@ class Condition:
 UNSET = "onbekend"
 ALWAYS = Condition()
 
+# Keys of `guide.messages` a guide may leave out; the engine then says these texts.
+OPTIONAL_MESSAGES: Mapping[str, Localized] = MappingProxyType(
+    {
+        "did_you_mean": Localized(
+            nl="Ik weet niet zeker wat u bedoelt. Bedoelt u een van deze onderwerpen? Kies hieronder, "
+            "of zeg het in andere woorden.",
+            en="I am not sure what you mean. Do you mean one of these topics? Choose below, or say it "
+            "in other words.",
+        ),
+        "unknown_command": Localized(
+            nl="Die opdracht ken ik niet. Dit kan wel: /start (opnieuw beginnen), /menu (onderwerpen), "
+            "/terug, /nood (acuut gevaar: 112), /wis (verlaten en wissen), /taal (English) en /help.",
+            en="I do not know that command. These work: /start (start again), /menu (topics), /terug "
+            "(back), /nood (acute danger: 112), /wis (leave and erase), /taal (Nederlands) and /help.",
+        ),
+    }
+)
+
 
 @dataclass(frozen=True, slots=True)
 class Option:
@@ -126,6 +146,15 @@ class ContactRef:
 
 
 @dataclass(frozen=True, slots=True)
+class Example:
+    """A phrasing a user might type to reach a node ("ik word bedreigd"), in one language or both."""
+
+    text: str
+    language: str | None = None  # "nl", "en", or None when given as a plain list
+    location: Location = NOWHERE
+
+
+@dataclass(frozen=True, slots=True)
 class Node:
     id: str
     text: Localized
@@ -137,6 +166,8 @@ class Node:
     requires: tuple[str, ...] = ()  # variables that must be known before this node is shown
     outcome: str | None = None  # counted anonymously when shown: "emergency", "completed", ...
     location: Location = NOWHERE
+    examples: tuple[Example, ...] = ()  # phrasings that lead here when typed
+    priority: str | None = None  # one of PRIORITIES: typed text is checked for it before anything else
 
     def short_title(self, language: str = "nl") -> str:
         if self.title is not None:
@@ -225,6 +256,7 @@ class Guide:
     messages: Mapping[str, Localized]
     version: str  # a short hash of the files; changes whenever the guide changes
     readability: ReadabilityRules = ReadabilityRules()
+    router: RouteIndex = EMPTY_INDEX  # examples and keywords, ready for free text (built by the loader)
 
     def __post_init__(self) -> None:
         # Frozen all the way down: every mapping becomes a read-only view of a private copy and
@@ -237,7 +269,8 @@ class Guide:
                 object.__setattr__(self, name, tuple(value))
 
     def message(self, key: str, language: str) -> str:
-        return self.messages[key].get(language)
+        text = self.messages.get(key) or OPTIONAL_MESSAGES[key]
+        return text.get(language)
 
     def button(self, key: str, language: str) -> str:
         return self.buttons[key].get(language)

@@ -147,14 +147,22 @@ def node_buttons(
         for index, option in enumerate(node.options)
         if option.when.holds(variables)
     ]
+    return (*rows, *navigation_rows(guide, node.id, language, can_go_back=can_go_back))
+
+
+def navigation_rows(
+    guide: Guide, node_id: str, language: str, *, can_go_back: bool
+) -> tuple[tuple[Button, ...], ...]:
+    """The buttons every screen ends with: back and start again, 112, leave and erase."""
+    rows: list[tuple[Button, ...]] = []
     navigation: list[Button] = []
     if can_go_back:
         navigation.append(Button(guide.button("back", language), actions.BACK))
-    if node.id != guide.start:
+    if node_id != guide.start:
         navigation.append(Button(guide.button("restart", language), actions.RESTART))
     if navigation:
         rows.append(tuple(navigation))
-    if node.id != guide.emergency:
+    if node_id != guide.emergency:
         rows.append((Button(guide.button("emergency", language), actions.EMERGENCY),))
     rows.append((Button(guide.button("erase", language), actions.ERASE),))
     return tuple(rows)

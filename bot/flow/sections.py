@@ -14,11 +14,14 @@ from bot.flow.keywords import normalise
 from bot.flow.model import (
     ALWAYS,
     BUTTON_KEYS,
+    LANGUAGES,
     MESSAGE_KEYS,
+    OPTIONAL_MESSAGES,
     UNSET,
     WEEKDAYS,
     Contact,
     ContactRef,
+    Example,
     KeywordRoute,
     Localized,
     Location,
@@ -31,6 +34,7 @@ from bot.flow.model import (
     Variable,
 )
 from bot.flow.reading import Reader, join
+from bot.flow.routing.index import PRIORITIES
 from bot.flow.yamlsource import LocatedList, LocatedMap
 
 TIME_PATTERN = re.compile(r"^([01]\d|2[0-4]):([0-5]\d)$")
@@ -83,7 +87,10 @@ def read_node(reader: Reader, node_id: str, value: Any, where: Location, path: s
     if data is None:
         return None
     reader.keys(
-        data, path, ("title", "text", "paragraphs", "contacts", "options", "end", "requires", "outcome"), ("text",)
+        data,
+        path,
+        ("title", "text", "paragraphs", "contacts", "options", "end", "requires", "outcome", "examples", "priority"),
+        ("text",),
     )
     text = reader.localized(data, "text", path)
     title = reader.localized(data, "title", path, required=False)
@@ -116,6 +123,15 @@ def read_node(reader: Reader, node_id: str, value: Any, where: Location, path: s
     requires = [str(item).strip() for item, _, _ in reader.items(data, "requires", path) if item is not None]
     outcome = reader.text(data, "outcome", path, required=False)
     end = reader.flag(data, "end", path)
+    examples = read_examples(reader, data, path)
+    priority = reader.text(data, "priority", path, required=False)
+    if priority is not None and priority not in PRIORITIES:
+        reader.error(
+            reader.where(data, "priority"),
+            join(path, "priority"),
+            f"onbekende prioriteit '{priority}'; kies {' of '.join(PRIORITIES)}, of laat het veld weg.",
+        )
+        priority = None
     if text is None:
         return None
     return Node(
@@ -129,7 +145,35 @@ def read_node(reader: Reader, node_id: str, value: Any, where: Location, path: s
         requires=tuple(requires),
         outcome=outcome,
         location=data.location,
+        examples=examples,
+        priority=priority,
     )
+
+
+def read_examples(reader: Reader, data: LocatedMap, path: str) -> tuple[Example, ...]:
+    """`examples:` as a list (any language) or as {nl: [...], en: [...]}."""
+    if "examples" not in data or data["examples"] is None:
+        return ()
+    value = data["examples"]
+    groups: list[tuple[str | None, LocatedMap, str]]
+    if isinstance(value, LocatedMap):
+        reader.keys(value, join(path, "examples"), LANGUAGES, ())
+        groups = [(language, value, join(path, "examples")) for language in LANGUAGES if language in value]
+    else:
+        groups = [(None, data, path)]
+    found: list[Example] = []
+    for language, holder, holder_path in groups:
+        key = language or "examples"
+        for item, where, item_path in reader.items(holder, key, holder_path):
+            if not isinstance(item, str | int | float) or isinstance(item, bool):
+                reader.error(where, item_path, "een voorbeeld is een zin zoals een gebruiker hem typt, als tekst.")
+                continue
+            text = str(item).strip()
+            if not normalise(text):
+                reader.error(where, item_path, f"het voorbeeld '{text}' bevat geen letters of cijfers.")
+                continue
+            found.append(Example(text, language, where))
+    return tuple(found)
 
 
 def read_hours(reader: Reader, data: LocatedMap, path: str) -> OpeningHours:
@@ -224,7 +268,8 @@ def read_guide_section(reader: Reader, value: Any, where: Location) -> dict[str,
     )
     result: dict[str, Any] = {key: reader.text(data, key, "guide") for key in ("start", "emergency", "help")}
     result["readability"] = read_readability(reader, data)
-    for group, required_keys in (("buttons", BUTTON_KEYS), ("messages", MESSAGE_KEYS)):
+    groups = (("buttons", BUTTON_KEYS, BUTTON_KEYS), ("messages", MESSAGE_KEYS, (*MESSAGE_KEYS, *OPTIONAL_MESSAGES)))
+    for group, required_keys, allowed_keys in groups:
         path = f"guide.{group}"
         body = (
             reader.mapping(data.get(group), reader.where(data, group), path, "teksten per sleutel")
@@ -233,15 +278,15 @@ def read_guide_section(reader: Reader, value: Any, where: Location) -> dict[str,
         )
         texts: dict[str, Localized] = {}
         if body is not None:
-            reader.keys(body, path, required_keys, required_keys)
-            for key in required_keys:
+            reader.keys(body, path, allowed_keys, required_keys)
+            for key in allowed_keys:
                 if key in body and (text := reader.localized(body, key, path)) is not None:
                     texts[key] = text
         result[group] = texts
     if (
         any(result[key] is None for key in ("start", "emergency", "help"))
         or len(result["buttons"]) != len(BUTTON_KEYS)
-        or len(result["messages"]) != len(MESSAGE_KEYS)
+        or any(key not in result["messages"] for key in MESSAGE_KEYS)
     ):
         return None
     return result

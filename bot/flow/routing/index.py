@@ -1,0 +1,180 @@
+"""The route index: every taught phrasing (examples and keywords) made ready to compare, once.
+
+Built when the guide is loaded (so a live reload picks up new examples like any other change) and
+never changed afterwards. Nothing a user types ever goes into it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+
+from bot.flow.routing.words import STOP_WORDS, forms, words
+
+PRIORITIES = ("crisis", "acute")  # checked before everything else, in this order when equally sure
+# Weights run from 1 (a word taught for one screen only) down; a stop word counts this much.
+STOP_WEIGHT = 0.06
+FUZZY_MIN_CHARS = 4  # known words this long or longer are recognised with a spelling slip
+
+
+@dataclass(frozen=True, slots=True)
+class Teaching:
+    """One phrasing that teaches a screen: an example under a node, or a keyword."""
+
+    target: str  # the node it leads to
+    text: str  # as written in the YAML, for `wegwijzer routes` and `check`
+    place: str  # "flows/dreiging.yaml:12"
+    language: str | None = None  # "nl", "en", or None for both
+    priority: str | None = None  # "crisis" or "acute": checked first, and only a whole match counts
+    keyword: bool = False  # a keyword: a word ending in * matches every word that starts with it
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    key: str  # the stem (or "prefix*") that names it
+    weight: float
+    stop: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Cue:
+    """A teaching ready to compare: the terms of its words, in order (stop words included)."""
+
+    teaching: Teaching
+    terms: tuple[int, ...]  # term ids, one per distinct word
+    total: float  # the sum of the terms' weights
+
+    @property
+    def target(self) -> str:
+        return self.teaching.target
+
+
+@dataclass(frozen=True, slots=True)
+class RouteIndex:
+    terms: tuple[Term, ...]
+    cues: tuple[Cue, ...]
+    by_form: Mapping[str, tuple[int, ...]]  # a word form -> the terms it stands for
+    prefixes: tuple[tuple[str, int], ...]  # keyword prefixes ("bedreig", term id)
+    fuzzy_words: Mapping[str, tuple[str, ...]]  # first letter -> known forms, for spelling slips
+    postings: Mapping[int, tuple[int, ...]]  # term id -> the cues that contain it
+    priority_of: Mapping[str, str]  # target node -> its priority, for nodes that have one
+    stemmed: frozenset[str]  # forms that came from examples: looking them up needs no stemming
+    vocabulary: Mapping[str, frozenset[int]]  # target node -> every non-stop term it was taught
+
+    @property
+    def targets(self) -> frozenset[str]:
+        return frozenset(cue.target for cue in self.cues)
+
+
+EMPTY_INDEX = RouteIndex(
+    (), (), MappingProxyType({}), (), MappingProxyType({}), MappingProxyType({}), MappingProxyType({}), frozenset(),
+    MappingProxyType({}),
+)
+
+
+def _rarity(screens: int, of: int) -> float:
+    """1.0 for a word taught for one screen, less the more screens share it (inverse document frequency)."""
+    return math.log(1 + of / screens) / math.log(1 + of)
+
+
+def teaching_words(teaching: Teaching) -> list[tuple[str, bool]]:
+    """(word, is_prefix) pairs of a teaching; a keyword's trailing * makes a prefix."""
+    if not teaching.keyword:
+        return [(word, False) for word in words(teaching.text)]
+    found: list[tuple[str, bool]] = []
+    for chunk in teaching.text.split():
+        parts = words(chunk.rstrip("*"))
+        found += [(part, False) for part in parts[:-1]]
+        if parts:
+            found.append((parts[-1], chunk.endswith("*")))
+    return found
+
+
+def build_index(teachings: Iterable[Teaching]) -> RouteIndex:
+    """Turn the taught phrasings into an index; the same teachings always give the same index."""
+    keys: dict[str, int] = {}
+    key_forms: dict[int, set[str]] = defaultdict(set)
+    stemmed: set[str] = set()
+    targets_of: dict[int, set[str]] = defaultdict(set)
+    prefix_terms: dict[str, int] = {}
+    raw_cues: list[tuple[Teaching, tuple[int, ...]]] = []
+    priority_of: dict[str, str] = {}
+    for teaching in teachings:
+        if teaching.priority is not None:
+            priority_of[teaching.target] = teaching.priority
+        ids: list[int] = []
+        for word, is_prefix in teaching_words(teaching):
+            # A keyword means exactly its words (as it always did); an example stands for their stems too.
+            exact = teaching.keyword or word in STOP_WORDS or word.isdigit()
+            if is_prefix:
+                key = f"{word}*"
+            elif exact:
+                key = f"={word}"
+            else:
+                key = min(forms(word, teaching.language), key=len)
+            term = keys.setdefault(key, len(keys))
+            if is_prefix:
+                prefix_terms[word] = term
+            else:
+                found = {word} if exact else set(forms(word, teaching.language))
+                key_forms[term] |= found
+                if not exact:
+                    stemmed.update(found)
+            targets_of[term].add(teaching.target)
+            if term not in ids:
+                ids.append(term)
+        if ids:
+            raw_cues.append((teaching, tuple(ids)))
+    target_count = len({teaching.target for teaching, _ in raw_cues}) or 1
+    by_form: dict[str, list[int]] = defaultdict(list)
+    for term, term_forms in key_forms.items():
+        for form in term_forms:
+            by_form[form].append(term)
+    # A word is as rare as the screens taught it in any form: "bedreigd" as a keyword of one screen
+    # is still a common word when examples of six screens say "bedreiging".
+    screens: dict[int, set[str]] = {}
+    for term, term_forms in key_forms.items():
+        screens[term] = set(targets_of[term])
+        for form in term_forms:
+            for other in by_form[form]:
+                screens[term] |= targets_of[other]
+    terms = tuple(
+        Term(
+            key=key,
+            weight=STOP_WEIGHT
+            if key.lstrip("=") in STOP_WORDS
+            else _rarity(len(screens.get(term, targets_of[term])), target_count),
+            stop=key.lstrip("=") in STOP_WORDS,
+        )
+        for key, term in sorted(keys.items(), key=lambda item: item[1])
+    )
+    fuzzy: dict[str, set[str]] = defaultdict(set)
+    for form in by_form:
+        if len(form) >= FUZZY_MIN_CHARS and not form.isdigit():
+            fuzzy[form[0]].add(form)
+    cues = tuple(
+        Cue(teaching, ids, sum(terms[term].weight for term in ids)) for teaching, ids in raw_cues
+    )
+    postings: dict[int, list[int]] = defaultdict(list)
+    for number, cue in enumerate(cues):
+        for term in cue.terms:
+            postings[term].append(number)
+    return RouteIndex(
+        terms=terms,
+        cues=cues,
+        by_form=MappingProxyType({form: tuple(ids) for form, ids in by_form.items()}),
+        prefixes=tuple(sorted(prefix_terms.items())),
+        fuzzy_words=MappingProxyType({letter: tuple(sorted(found)) for letter, found in fuzzy.items()}),
+        postings=MappingProxyType({term: tuple(numbers) for term, numbers in postings.items()}),
+        priority_of=MappingProxyType(priority_of),
+        stemmed=frozenset(stemmed),
+        vocabulary=MappingProxyType(
+            {
+                target: frozenset(t for cue in cues if cue.target == target for t in cue.terms if not terms[t].stop)
+                for target in {cue.target for cue in cues}
+            }
+        ),
+    )

@@ -1,0 +1,191 @@
+"""Route typed text to the screen that fits it best: danger to life first, the most specific next.
+
+How a message is read:
+1. Its words are matched to the words the guide was taught: by form (the word or its Dutch or
+   English stem), by a keyword's prefix, by spelling (`rapidfuzz`: "bedriegd" is "bedreigd"), or
+   as part of a compound ("integriteitsonderzoek" holds "onderzoek").
+2. A *crisis* or *acute* phrasing counts only as a whole: every word of it in the message, close
+   together (a few other words in between are fine). Such a match wins outright.
+3. Every other phrasing scores by how much of it the message holds, weighted by how rare each word
+   is among the screens (matched weight x share matched). So "mijn woning beveiligen" beats the
+   single word "beveiligen", and the home-security screen beats the prevention menu above it.
+4. A clear winner is shown; otherwise up to three close screens are offered ("Bedoelt u...?").
+
+The text is only read here, in memory; nothing of it is kept or returned except node ids, scores
+and the taught phrasing that matched.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz, process
+
+from bot.flow.routing.index import FUZZY_MIN_CHARS, PRIORITIES, Cue, RouteIndex
+from bot.flow.routing.words import STOP_WORDS, forms, words
+
+WHOLE = 0.75  # each word of a crisis or acute phrasing must match at least this well
+COMPOUND_STRENGTH = 0.7  # part of a compound: below WHOLE, so "wapenvergunning" is no weapon
+GO_COVERAGE = 0.5  # share of a phrasing the message must hold to go straight to its screen
+GO_SCORE = 0.45  # in units of one fully matched word that only one screen was taught
+SUGGEST_SCORE = 0.12
+BAG_WEIGHT = 0.5  # the words a screen knows from all its phrasings together, next to its best phrasing
+MAX_SUGGESTIONS = 3
+EXTRA_WORDS_IN_PHRASE = 4  # words allowed between the words of a crisis or acute phrasing
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    target: str
+    score: float
+    coverage: float  # share of the phrasing's weight found in the message
+    cue: Cue  # the taught phrasing that fits best
+    whole: bool  # a crisis or acute phrasing found whole
+
+    @property
+    def priority(self) -> str | None:
+        return self.cue.teaching.priority
+
+
+@dataclass(frozen=True, slots=True)
+class Routing:
+    """Where a message goes: `go` to `target`, `suggest` the candidates, or `none` fits."""
+
+    decision: str
+    target: str | None
+    candidates: tuple[Candidate, ...]  # best first, one per screen
+
+    @property
+    def suggestions(self) -> tuple[Candidate, ...]:
+        return self.candidates[:MAX_SUGGESTIONS] if self.decision == "suggest" else ()
+
+
+def _fuzzy_cutoff(word: str) -> float:
+    """A slip of one letter in a short word, about one in five in a long one."""
+    return 85.0 if len(word) <= 5 else 80.0
+
+
+def _match_word(index: RouteIndex, word: str) -> dict[int, float]:
+    """The terms one typed word stands for, with how well it matches each (1.0 = exactly)."""
+    found = index.by_form.get(word, ())
+    if word in STOP_WORDS or word in index.stemmed:
+        return dict.fromkeys(found, 1.0)
+    matched = dict.fromkeys(found, 1.0)
+    for form in forms(word):
+        for term in index.by_form.get(form, ()):
+            matched[term] = 1.0
+    for prefix, term in index.prefixes:
+        if word.startswith(prefix):
+            matched[term] = 1.0
+    if matched or len(word) < FUZZY_MIN_CHARS - 1 or word.isdigit():
+        return matched
+    for choice, ratio, _ in process.extract(
+        word, index.fuzzy_words.get(word[0], ()), scorer=fuzz.ratio, score_cutoff=_fuzzy_cutoff(word), limit=3
+    ):
+        for term in index.by_form[choice]:
+            matched[term] = max(matched.get(term, 0.0), 0.9 * ratio / 100)
+    if not matched and len(word) >= 2 * FUZZY_MIN_CHARS:
+        matched = _compound_parts(index, word)
+    return matched
+
+
+def _compound_parts(index: RouteIndex, word: str) -> dict[int, float]:
+    """Known words at the start or end of a compound ("zelfmoord|gedachten", "integriteits|onderzoek")."""
+    matched: dict[int, float] = {}
+    for split in range(FUZZY_MIN_CHARS, len(word) - FUZZY_MIN_CHARS + 1):
+        head, tail = word[:split], word[split:]
+        for part in (head, head[:-1] if head.endswith("s") else "", tail):
+            for term in index.by_form.get(part, ()):
+                if not index.terms[term].stop:
+                    matched[term] = COMPOUND_STRENGTH
+    return matched
+
+
+def _span(cue: Cue, positions: dict[int, list[int]]) -> int | None:
+    """The fewest message words that hold every term of the cue, or None when one is missing."""
+    needed = set(cue.terms)
+    events = sorted((position, term) for term in needed for position in positions.get(term, ()))
+    if not events or {term for _, term in events} != needed:
+        return None
+    best: int | None = None
+    counts: dict[int, int] = {}
+    left = 0
+    for right, (position, term) in enumerate(events):
+        counts[term] = counts.get(term, 0) + 1
+        while len(counts) == len(needed):
+            start, first = events[left]
+            width = position - start + 1
+            best = width if best is None else min(best, width)
+            counts[first] -= 1
+            if not counts[first]:
+                del counts[first]
+            left += 1
+        _ = right
+    return best
+
+
+def route(index: RouteIndex, text: str) -> Routing:
+    """Where `text` should go. Pure: the same index and text always give the same routing."""
+    strength: dict[int, float] = {}
+    positions: dict[int, list[int]] = {}
+    per_word: list[dict[int, float]] = []
+    for place, word in enumerate(words(text)):
+        per_word.append(_match_word(index, word))
+        for term, how_well in per_word[-1].items():
+            strength[term] = max(strength.get(term, 0.0), how_well)
+            if how_well >= WHOLE:
+                positions.setdefault(term, []).append(place)
+    touched = sorted({number for term in strength for number in index.postings.get(term, ())})
+    best: dict[str, Candidate] = {}
+    bags: dict[str, float] = {}
+    for number in touched:
+        cue = index.cues[number]
+        matched = sum(index.terms[term].weight * strength.get(term, 0.0) for term in cue.terms)
+        coverage = matched / cue.total if cue.total else 0.0
+        whole = False
+        if cue.teaching.priority is not None:
+            span = _span(cue, positions)
+            whole = span is not None and span <= len(cue.terms) + EXTRA_WORDS_IN_PHRASE
+        score = matched * coverage + BAG_WEIGHT * bags.setdefault(cue.target, _bag(index, cue.target, per_word))
+        candidate = Candidate(cue.target, score, coverage, cue, whole)
+        current = best.get(cue.target)
+        if current is None or _rank(candidate) > _rank(current):
+            best[cue.target] = candidate
+    ranked = tuple(sorted(best.values(), key=_rank, reverse=True))
+    return _decide(index, ranked)
+
+
+def _bag(index: RouteIndex, target: str, per_word: list[dict[int, float]]) -> float:
+    """How much of the message this screen knows at all, over all its phrasings together.
+
+    Each word of the message counts once, with the best term of this screen it matches.
+    """
+    known = index.vocabulary.get(target, frozenset())
+    return sum(
+        max((index.terms[term].weight * how_well for term, how_well in matches.items() if term in known), default=0.0)
+        for matches in per_word
+    )
+
+
+def _rank(candidate: Candidate) -> tuple[bool, float, float]:
+    return (candidate.whole, candidate.score, candidate.coverage)
+
+
+def _decide(index: RouteIndex, ranked: tuple[Candidate, ...]) -> Routing:
+    urgent = [candidate for candidate in ranked if candidate.whole]
+    if urgent:
+        order = {name: rank for rank, name in enumerate(PRIORITIES)}
+        chosen = min(urgent, key=lambda c: (-round(c.score, 6), order.get(c.priority or "", len(order))))
+        return Routing("go", chosen.target, ranked)
+    # A crisis or acute screen is never reached by a partial match; it can only be offered.
+    ordinary = [c for c in ranked if c.target not in index.priority_of]
+    if ordinary and ordinary[0].coverage >= GO_COVERAGE and ordinary[0].score >= GO_SCORE:
+        return Routing("go", ordinary[0].target, ranked)
+    offered = tuple(
+        c for c in ranked if c.score >= SUGGEST_SCORE and index.priority_of.get(c.target) != "acute"
+    )
+    # A half-recognised crisis phrasing is offered first (112 is on every answer anyway).
+    offered = tuple(sorted(offered, key=lambda c: c.target not in index.priority_of))
+    if offered:
+        return Routing("suggest", None, offered)
+    return Routing("none", None, ranked)

@@ -1,0 +1,163 @@
+"""The understanding layer: typed text to the right screen, danger to life first, never a dead end."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.authoring.routing_tests import is_route_file, run_route_files, taught_phrasings
+from bot.flow.engine import handle
+from bot.flow.loader import load_guide
+from bot.flow.model import Guide
+from bot.flow.routing.index import Teaching, build_index
+from bot.flow.routing.router import route
+from bot.flow.routing.words import words
+from bot.flow.session import Command, Press, Start, Text
+
+from .conftest import TUESDAY_AFTERNOON
+
+SHIPPED = Path(__file__).resolve().parents[2] / "flows"
+
+
+@pytest.fixture(scope="module")
+def shipped() -> Guide:
+    result = load_guide(SHIPPED)
+    assert result.ok, [str(p) for p in result.errors]
+    assert result.guide is not None
+    return result.guide
+
+
+def _route_files() -> list[Path]:
+    return [path for path in sorted((SHIPPED / "tests").glob("*.yaml")) if is_route_file(path)]
+
+
+def _index(*teachings: Teaching):  # type: ignore[no-untyped-def]
+    return build_index(teachings)
+
+
+def test_words_drop_case_accents_punctuation_and_write_out_chat_spellings() -> None:
+    """'M'n ADRES, geïntimideerd!' reads as plain words a router can compare."""
+    assert words("M'n ADRES is geïntimideerd!!") == ("mijn", "adres", "is", "geintimideerd")
+
+
+def test_stems_typos_and_compounds_reach_the_taught_screen() -> None:
+    """Another form of a word, a spelling slip and a compound still find the screen they belong to."""
+    index = _index(
+        Teaching("dreiging", "ik word bedreigd", "t:1", "nl"),
+        Teaching("onderzoek", "onderzoek naar mij", "t:2", "nl"),
+        Teaching("woning", "mijn woning beveiligen", "t:3", "nl"),
+    )
+    assert route(index, "bedreigingen").target == "dreiging"
+    assert route(index, "ik ben bedriegd").target == "dreiging"
+    assert route(index, "er loopt een integriteitsonderzoek naar mij").target == "onderzoek"
+    assert route(index, "hoe beveilig ik mijn woningen").target == "woning"
+
+
+def test_a_fitting_leaf_beats_the_menu_above_it() -> None:
+    """'hoe beveilig ik mijn woning' goes to home security, not to the prevention menu."""
+    index = _index(
+        Teaching("preventie", "beveiliging", "t:1", "nl"),
+        Teaching("preventie_woning", "woning beveiligen", "t:2", "nl"),
+    )
+    assert route(index, "hoe beveilig ik mijn woning").target == "preventie_woning"
+    assert route(index, "beveiliging").target == "preventie"
+
+
+def test_crisis_and_acute_phrasings_count_only_whole() -> None:
+    """A crisis phrasing must be in the message as a whole, and a compound part is no weapon."""
+    index = _index(
+        Teaching("nood", "wapen", "g:1", priority="acute", keyword=True),
+        Teaching("crisis", "wil er niet meer zijn", "g:2", priority="crisis", keyword=True),
+        Teaching("vergunning", "vergunning aanvragen", "t:1", "nl"),
+    )
+    assert route(index, "er staat iemand met een wapn").target == "nood"
+    assert route(index, "soms wil ik er gewoon niet meer zijn").target == "crisis"
+    assert route(index, "ik wil er meer over weten").target != "crisis"
+    assert route(index, "hoe vraag ik een wapenvergunning aan").target != "nood"
+
+
+def test_the_index_cannot_be_changed_after_loading(shipped: Guide) -> None:
+    """The index inside the guide is read-only, like the guide itself."""
+    with pytest.raises(TypeError):
+        shipped.router.by_form["nieuw"] = (0,)  # type: ignore[index]
+
+
+def test_unclear_text_offers_did_you_mean_buttons_with_112_and_the_support_team(shipped: Guide) -> None:
+    """Never a dead end: close screens as buttons, the 112 and Ondersteuningsteam lines, counted once."""
+    outcome = handle(shipped, None, Text("ik heb een probleem met een inwoner"), TUESDAY_AFTERNOON)
+    reply = outcome.replies[0]
+    labels = [button.label for row in reply.buttons for button in row]
+    assert outcome.result == "did_you_mean"
+    assert "Bedoelt u" in reply.text
+    assert "112" in reply.text
+    assert "070-3738314" in reply.text
+    assert 1 <= len([b for row in reply.buttons for b in row if b.action.startswith("g:go:")]) <= 3
+    assert "🚨 Acuut gevaar: 112" in labels
+    assert [(t.kind, t.name) for t in outcome.tallies] == [("outcome", "did_you_mean")]
+    chosen = next(b for row in reply.buttons for b in row if b.action.startswith("g:go:"))
+    followed = handle(shipped, outcome.state, Press(chosen.action), TUESDAY_AFTERNOON)
+    assert followed.replies[0].node == chosen.action.removeprefix("g:go:")
+    assert ("entry", "suggestion") in [(t.kind, t.name) for t in followed.tallies]
+
+
+def test_text_nothing_fits_is_counted_as_not_understood(shipped: Guide) -> None:
+    """Gibberish gets the not-understood answer on the current screen and one anonymous count."""
+    outcome = handle(shipped, None, Text("qqqq zzzz"), TUESDAY_AFTERNOON)
+    assert outcome.result == "not_understood"
+    assert ("outcome", "not_understood") in [(t.kind, t.name) for t in outcome.tallies]
+    assert all("qqqq" not in t.name for t in outcome.tallies)
+
+
+@pytest.mark.parametrize(("command", "node"), [("emergency", "nood"), ("back", "start"), ("EMERGENCY", "nood")])
+def test_english_command_aliases_work_like_the_dutch_commands(shipped: Guide, command: str, node: str) -> None:
+    """/emergency is /nood and /back is /terug, whatever the user's language."""
+    state = handle(shipped, None, Start(), TUESDAY_AFTERNOON).state
+    outcome = handle(shipped, state, Command(command), TUESDAY_AFTERNOON)
+    assert outcome.replies[0].node == node
+
+
+def test_erase_alias_erases(shipped: Guide) -> None:
+    """/erase forgets the session like /wis."""
+    state = handle(shipped, None, Start(), TUESDAY_AFTERNOON).state
+    assert handle(shipped, state, Command("erase"), TUESDAY_AFTERNOON).erase_chat
+
+
+def test_unknown_command_lists_the_commands_instead_of_an_old_button_message(shipped: Guide) -> None:
+    """/foo gets the list of commands, not 'that button belongs to an old message'."""
+    state = handle(shipped, None, Start(), TUESDAY_AFTERNOON).state
+    outcome = handle(shipped, state, Command("foo"), TUESDAY_AFTERNOON)
+    assert outcome.result == "unknown_command"
+    assert "/nood" in outcome.replies[0].text
+    assert "oud bericht" not in outcome.replies[0].text
+
+
+def test_issue_phrasings_never_get_the_bare_not_understood_answer(shipped: Guide) -> None:
+    """Every phrasing quoted in issue 10 reaches a screen or a 'Bedoelt u…?' choice."""
+    for text in (
+        "iemand met een mes staat bij mijn voordeur", "ik wil er niet meer zijn", "ik heb zelfmoordgedachten",
+        "hij weet waar ik woon", "ik word gestalked", "ik ben bedriegd", "er gaan naaktbeelden van mij rond",
+        "mag ik een kerstpakket van een aannemer houden", "een verslaggever belt steeds",
+        "er loopt een onderzoek naar mij", "er loopt een integriteitsonderzoek tegen mij",
+        "hoe beveilig ik mijn woning",
+    ):
+        outcome = handle(shipped, None, Text(text), TUESDAY_AFTERNOON)
+        assert outcome.result != "not_understood", text
+
+
+def test_shipped_routing_tests_reach_every_crisis_and_acute_phrasing(shipped: Guide) -> None:
+    """All crisis and acute phrasings in flows/tests/ reach 113 or 112; nothing else goes to 112."""
+    report = run_route_files(shipped, _route_files())
+    assert report.errors == []
+    urgent = report.of(report.urgent)
+    assert urgent
+    assert [r.describe() for r in urgent if not r.passed] == []
+    assert [r.describe() for r in report.false_emergencies] == []
+
+
+def test_test_phrasings_are_never_also_examples(shipped: Guide) -> None:
+    """The routing test measures generalisation only if no test phrasing was taught as an example."""
+    taught = taught_phrasings(shipped)
+    report = run_route_files(shipped, _route_files())
+    assert report.results
+    assert [r.case.text for r in report.results if words(r.case.text) in taught] == []
