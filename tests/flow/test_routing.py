@@ -85,7 +85,7 @@ def test_the_index_cannot_be_changed_after_loading(shipped: Guide) -> None:
 
 def test_unclear_text_offers_did_you_mean_buttons_with_112_and_the_support_team(shipped: Guide) -> None:
     """Never a dead end: close screens as buttons, the 112 and Ondersteuningsteam lines, counted once."""
-    outcome = handle(shipped, None, Text("ik heb een probleem met een inwoner"), TUESDAY_AFTERNOON)
+    outcome = handle(shipped, None, Text("ik weet niet wat ik moet doen met die inwoner"), TUESDAY_AFTERNOON)
     reply = outcome.replies[0]
     labels = [button.label for row in reply.buttons for button in row]
     assert outcome.result == "did_you_mean"

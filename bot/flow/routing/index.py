@@ -17,6 +17,7 @@ from bot.flow.routing.words import STOP_WORDS, forms, words
 PRIORITIES = ("crisis", "acute")  # checked before everything else, in this order when equally sure
 # Weights run from 1 (a word taught for one screen only) down; a stop word counts this much.
 STOP_WEIGHT = 0.06
+PREFIX_CHARS = 6  # "telefonisch" and "telefoon" share "telefo": related words of one family
 FUZZY_MIN_CHARS = 4  # known words this long or longer are recognised with a spelling slip
 
 
@@ -45,7 +46,8 @@ class Cue:
 
     teaching: Teaching
     terms: tuple[int, ...]  # term ids, one per distinct word
-    total: float  # the sum of the terms' weights
+    weights: tuple[float, ...]  # what each term counts for in this cue
+    total: float  # the sum of the weights
 
     @property
     def target(self) -> str:
@@ -59,6 +61,7 @@ class RouteIndex:
     by_form: Mapping[str, tuple[int, ...]]  # a word form -> the terms it stands for
     prefixes: tuple[tuple[str, int], ...]  # keyword prefixes ("bedreig", term id)
     fuzzy_words: Mapping[str, tuple[str, ...]]  # first letter -> known forms, for spelling slips
+    by_prefix: Mapping[str, tuple[str, ...]]  # first PREFIX_CHARS letters -> known forms ("telefo": telefoon)
     postings: Mapping[int, tuple[int, ...]]  # term id -> the cues that contain it
     priority_of: Mapping[str, str]  # target node -> its priority, for nodes that have one
     stemmed: frozenset[str]  # forms that came from examples: looking them up needs no stemming
@@ -70,9 +73,26 @@ class RouteIndex:
 
 
 EMPTY_INDEX = RouteIndex(
-    (), (), MappingProxyType({}), (), MappingProxyType({}), MappingProxyType({}), MappingProxyType({}), frozenset(),
-    MappingProxyType({}),
+    terms=(),
+    cues=(),
+    by_form=MappingProxyType({}),
+    prefixes=(),
+    fuzzy_words=MappingProxyType({}),
+    by_prefix=MappingProxyType({}),
+    postings=MappingProxyType({}),
+    priority_of=MappingProxyType({}),
+    stemmed=frozenset(),
+    vocabulary=MappingProxyType({}),
 )
+
+
+def _cue(teaching: Teaching, ids: tuple[int, ...], terms: tuple[Term, ...]) -> Cue:
+    """A phrasing of stop words only ("wat is dit", "ik wil dood") counts, whole, as one rare word."""
+    if all(terms[term].stop for term in ids):
+        weights = tuple(1.0 / len(ids) for _ in ids)
+    else:
+        weights = tuple(terms[term].weight for term in ids)
+    return Cue(teaching, ids, weights, sum(weights))
 
 
 def _rarity(screens: int, of: int) -> float:
@@ -152,12 +172,13 @@ def build_index(teachings: Iterable[Teaching]) -> RouteIndex:
         for key, term in sorted(keys.items(), key=lambda item: item[1])
     )
     fuzzy: dict[str, set[str]] = defaultdict(set)
+    prefixed: dict[str, set[str]] = defaultdict(set)
     for form in by_form:
         if len(form) >= FUZZY_MIN_CHARS and not form.isdigit():
             fuzzy[form[0]].add(form)
-    cues = tuple(
-        Cue(teaching, ids, sum(terms[term].weight for term in ids)) for teaching, ids in raw_cues
-    )
+        if len(form) >= PREFIX_CHARS and form in stemmed:
+            prefixed[form[:PREFIX_CHARS]].add(form)
+    cues = tuple(_cue(teaching, ids, terms) for teaching, ids in raw_cues)
     postings: dict[int, list[int]] = defaultdict(list)
     for number, cue in enumerate(cues):
         for term in cue.terms:
@@ -168,6 +189,7 @@ def build_index(teachings: Iterable[Teaching]) -> RouteIndex:
         by_form=MappingProxyType({form: tuple(ids) for form, ids in by_form.items()}),
         prefixes=tuple(sorted(prefix_terms.items())),
         fuzzy_words=MappingProxyType({letter: tuple(sorted(found)) for letter, found in fuzzy.items()}),
+        by_prefix=MappingProxyType({start: tuple(sorted(found)) for start, found in prefixed.items()}),
         postings=MappingProxyType({term: tuple(numbers) for term, numbers in postings.items()}),
         priority_of=MappingProxyType(priority_of),
         stemmed=frozenset(stemmed),

@@ -21,12 +21,18 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 
-from bot.flow.routing.index import FUZZY_MIN_CHARS, PRIORITIES, Cue, RouteIndex
+from bot.flow.routing.index import FUZZY_MIN_CHARS, PREFIX_CHARS, PRIORITIES, Cue, RouteIndex
 from bot.flow.routing.words import STOP_WORDS, forms, words
 
 WHOLE = 0.75  # each word of a crisis or acute phrasing must match at least this well
 COMPOUND_STRENGTH = 0.7  # part of a compound: below WHOLE, so "wapenvergunning" is no weapon
-GO_COVERAGE = 0.5  # share of a phrasing the message must hold to go straight to its screen
+FAMILY_STRENGTH = 0.7  # a word of the same family ("telefonisch" for "telefoon"), also below WHOLE
+# Separable verbs: "ik scherm mijn adres af" means "afschermen".
+_PARTICLES_TEXT = "af op aan in uit mee door over toe terug weg langs na voor"
+PARTICLES = frozenset(_PARTICLES_TEXT.split())
+GO_COVERAGE = 0.5  # share of a phrasing the message must hold to go straight to its screen...
+CLEAR_LEAD = 1.15  # ...unless its screen scores this much more than the next one, and at least:
+LEAD_SCORE = 0.6
 GO_SCORE = 0.45  # in units of one fully matched word that only one screen was taught
 SUGGEST_SCORE = 0.12
 BAG_WEIGHT = 0.5  # the words a screen knows from all its phrasings together, next to its best phrasing
@@ -84,9 +90,41 @@ def _match_word(index: RouteIndex, word: str) -> dict[int, float]:
     ):
         for term in index.by_form[choice]:
             matched[term] = max(matched.get(term, 0.0), 0.9 * ratio / 100)
+    if not matched and len(word) >= PREFIX_CHARS:
+        matched = _family(index, word)
     if not matched and len(word) >= 2 * FUZZY_MIN_CHARS:
         matched = _compound_parts(index, word)
     return matched
+
+
+def _separable(index: RouteIndex, word: str, after: tuple[str, ...]) -> dict[int, float]:
+    """A verb whose particle comes later in the sentence: "scherm ... af" is "afscherm"."""
+    for particle in after:
+        if particle in PARTICLES:
+            joined = _match_word(index, particle + word)
+            if joined:
+                return joined
+    return {}
+
+
+def _family(index: RouteIndex, word: str) -> dict[int, float]:
+    """Known words that start the same way for most of their length ("telefonisch", "telefoon")."""
+    matched: dict[int, float] = {}
+    for form in index.by_prefix.get(word[:PREFIX_CHARS], ()):
+        shared = len(_common_start(word, form))
+        if shared >= 0.7 * min(len(word), len(form)):
+            for term in index.by_form[form]:
+                matched[term] = FAMILY_STRENGTH
+    return matched
+
+
+def _common_start(first: str, second: str) -> str:
+    size = 0
+    for a, b in zip(first, second, strict=False):
+        if a != b:
+            break
+        size += 1
+    return first[:size]
 
 
 def _compound_parts(index: RouteIndex, word: str) -> dict[int, float]:
@@ -129,8 +167,11 @@ def route(index: RouteIndex, text: str) -> Routing:
     strength: dict[int, float] = {}
     positions: dict[int, list[int]] = {}
     per_word: list[dict[int, float]] = []
-    for place, word in enumerate(words(text)):
+    typed = words(text)
+    for place, word in enumerate(typed):
         per_word.append(_match_word(index, word))
+        if not per_word[-1] and word not in STOP_WORDS and len(word) >= 3:
+            per_word[-1] = _separable(index, word, typed[place + 1 : place + 8])
         for term, how_well in per_word[-1].items():
             strength[term] = max(strength.get(term, 0.0), how_well)
             if how_well >= WHOLE:
@@ -140,7 +181,7 @@ def route(index: RouteIndex, text: str) -> Routing:
     bags: dict[str, float] = {}
     for number in touched:
         cue = index.cues[number]
-        matched = sum(index.terms[term].weight * strength.get(term, 0.0) for term in cue.terms)
+        matched = sum(weight * strength.get(term, 0.0) for term, weight in zip(cue.terms, cue.weights, strict=True))
         coverage = matched / cue.total if cue.total else 0.0
         whole = False
         if cue.teaching.priority is not None:
@@ -179,8 +220,11 @@ def _decide(index: RouteIndex, ranked: tuple[Candidate, ...]) -> Routing:
         return Routing("go", chosen.target, ranked)
     # A crisis or acute screen is never reached by a partial match; it can only be offered.
     ordinary = [c for c in ranked if c.target not in index.priority_of]
-    if ordinary and ordinary[0].coverage >= GO_COVERAGE and ordinary[0].score >= GO_SCORE:
-        return Routing("go", ordinary[0].target, ranked)
+    if ordinary and ordinary[0].score >= GO_SCORE:
+        top = ordinary[0]
+        runner_up = ordinary[1].score if len(ordinary) > 1 else 0.0
+        if top.coverage >= GO_COVERAGE or (top.score >= LEAD_SCORE and top.score >= CLEAR_LEAD * runner_up):
+            return Routing("go", top.target, ranked)
     offered = tuple(
         c for c in ranked if c.score >= SUGGEST_SCORE and index.priority_of.get(c.target) != "acute"
     )

@@ -30,9 +30,14 @@ _STOP_WORDS_TEXT = """
     had heb hebben hebt heeft het hier hij hoe hun ik in is je jij jou jullie kan kun kunnen maar me
     meer met mij mijn moet mag na naar niet nog nu of om ook op over te tegen toch tot u uw van veel
     voor waar wat we was wel wie wij wil wilt worden wordt word ze zij zijn zo zou
+    weet weten kom komen komt ga gaan krijg krijgen krijgt maak maken maakt zeg zeggen zegt zie zien ziet
+    vind vinden vindt sta staan staat even gewoon heel erg iets iemand ander andere goed graag echt nou hoor
+    eigenlijk vraag vragen probleem
     a about am an and are as at be been being but by can could do does for from get got has have
     he her him his how i if in into is it its me my of on or our she so that the their them
     there they this to was we were im what when where who will with would you your
+    go goes going want need keep keeps make know feel think please should just still also very really
+    someone somebody anyone something thing
 """
 STOP_WORDS = frozenset(_STOP_WORDS_TEXT.split())
 
