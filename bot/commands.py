@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.flow.session import Command, Event, Text
+from bot.flow.understanding import COMMAND_ALIASES
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +33,8 @@ COMMANDS: tuple[CommandInfo, ...] = (
     CommandInfo("taal", "Language: English / Nederlands", "Taal: Nederlands / English"),
 )
 EMERGENCY_COMMANDS = frozenset(command.name for command in COMMANDS if command.emergency)
+# "/emergency", "/sos" and the other aliases of an emergency command are just as urgent.
+EMERGENCY_COMMANDS |= {alias for alias, name in COMMAND_ALIASES.items() if name in EMERGENCY_COMMANDS}
 
 
 def menu(language: str) -> list[tuple[str, str]]:
