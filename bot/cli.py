@@ -32,6 +32,30 @@ HANDLERS: dict[str, str] = {
 }
 
 
+STAFF = "For network staff: messages in Dutch. Problems go to stderr, summaries to stdout."
+OPERATOR = "For operators: messages in English. Problems go to stderr, reports to stdout."
+AUDIENCE = {"chat": STAFF, "check": STAFF, "test": STAFF, "graph": STAFF, "preview": STAFF, "diff": STAFF,
+            "routes": STAFF, "run": OPERATOR, "doctor": OPERATOR, "stats": OPERATOR}
+_USAGE = (2, "usage error, or the guide's folder (--flows, WEGWIJZER_FLOWS_DIR) does not exist")
+EXIT_CODES: dict[str, tuple[tuple[int, str], ...]] = {
+    "chat": ((0, "the input ended"), (1, "the guide has errors (see `wegwijzer check`)"), _USAGE),
+    "check": ((0, "the guide is in order (warnings allowed)"), (1, "the guide has errors"), _USAGE),
+    "test": ((0, "every conversation test passed"), (1, "a test failed"),
+             (2, "usage error, no folder or no test files, the guide or a test file has errors")),
+    "graph": ((0, "drawn"), (1, "drawn, but the guide has errors"), _USAGE),
+    "preview": ((0, "written"), (1, "written, but the guide has errors"), (2, "usage error, no folder, "
+                "or the page cannot be written")),
+    "diff": ((0, "compared"), (1, "a side cannot be read"), (2, "usage error or unknown revision")),
+    "routes": ((0, "done"), (1, "the guide has errors"), _USAGE),
+    "run": ((0, "stopped by a signal"), (1, "the guide has errors, or Telegram refused the token or "
+            "could not be reached"), (2, "a setting, the database, the guide's folder or the webhook port "
+            "cannot be used (one line each, all at once)")),
+    "doctor": ((0, "Ready.: `run` would start (with --live: and the running bot answers)"),
+               (1, "a check FAILED"), (2, "usage error")),
+    "stats": ((0, "printed"), (1, "there is no database, or it cannot be read"), (2, "usage error")),
+}
+
+
 def _flows_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--flows",
@@ -110,6 +134,12 @@ def build_parser() -> argparse.ArgumentParser:
     diff.add_argument("old", help="old flows folder, or a git revision")
     diff.add_argument("new", nargs="?", default=None, help="new flows folder, or a git revision")
     _flows_option(diff)
+    doctor.add_argument("--live", action="store_true",
+                        help="also check that the running bot is alive and answering (its heartbeat)")
+    for name, sub in commands.choices.items():
+        sub.formatter_class = argparse.RawDescriptionHelpFormatter
+        sub.epilog = f"{AUDIENCE[name]}\nexit codes:\n" + "\n".join(
+            f"  {code}  {meaning}" for code, meaning in EXIT_CODES[name])
     return parser
 
 

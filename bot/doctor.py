@@ -16,9 +16,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
+from bot.heartbeat import describe, heartbeat_path, read_beat
 from bot.logs import Redactor
 from bot.preflight import Preflight, preflight
-from bot.settings import DOTENV, Settings, flags_from, gather
+from bot.settings import DOTENV, Settings, flags_from, gather, places_from
 
 Status = Literal["ok", "warning", "FAILED"]
 BOT_API_TIMEOUT = 5.0  # seconds; a healthy Bot API answers getMe well within this
@@ -122,21 +123,28 @@ async def check_bot_api(settings: Settings) -> Verdict:
 
 
 async def diagnose(
-    environ: Mapping[str, str] | None = None, flags: Mapping[str, str] | None = None
+    environ: Mapping[str, str] | None = None, flags: Mapping[str, str] | None = None, *, live: bool = False
 ) -> tuple[list[Verdict], Redactor]:
     """Run `run`'s own start-up checks without changing anything, then ask the Bot API `getMe`.
-    Without `environ`, read `.env` and the process environment as the bot does."""
+    With `live`, also read the running bot's heartbeat. Without `environ`, read `.env` and the
+    process environment as the bot does."""
     env = gather(flags, environ=environ)
     found = await preflight(env, dry=True)
     verdicts = [settings_verdict(found, read_dotenv=environ is None), flows_verdict(found),
                 database_verdict(found)]
+    beat = read_beat(heartbeat_path(places_from(env).database)) if live else None
+    alive, said = describe(beat)
     listener = listener_verdict(found)
     if listener is not None:
+        if live and alive and beat is not None and listener.status == "FAILED" and "already in use" in listener.summary:
+            listener = Verdict("webhook port", "ok", f"in use by the running bot (pid {beat.pid})")
         verdicts.append(listener)
     if found.settings is not None:
         verdicts.append(await check_bot_api(found.settings))
     else:
         verdicts.append(Verdict("Bot API", "warning", "skipped until the settings are fixed"))
+    if live:
+        verdicts.append(Verdict("running bot", "ok" if alive else "FAILED", said))
     secrets = list(found.settings.secrets) if found.settings is not None else []
     secrets += [env.get(key, "") for key in
                 ("TELEGRAM_BOT_TOKEN", "WEBHOOK_SECRET_TOKEN", "WEGWIJZER_SECRET_KEY")]
@@ -152,6 +160,7 @@ def render(verdicts: list[Verdict], redact: Redactor) -> str:
 
 
 def main(args: argparse.Namespace) -> int:
-    verdicts, redact = asyncio.run(diagnose(flags=flags_from(args)))
+    live = bool(getattr(args, "live", False))
+    verdicts, redact = asyncio.run(diagnose(flags=flags_from(args), live=live))
     sys.stdout.write(render(verdicts, redact))
     return 1 if any(v.status == "FAILED" for v in verdicts) else 0

@@ -26,6 +26,7 @@ from bot.commands import menu
 from bot.conversation import Conversation
 from bot.errors import SettingsError
 from bot.flood import FloodGuard
+from bot.heartbeat import BEAT_SECONDS, Beat, heartbeat_path, notify_systemd, write_beat
 from bot.logs import log_event
 from bot.reload import FlowWatcher, GuideHolder, GuideLoader, default_loader, fingerprint
 from bot.sessions import Sessions
@@ -64,6 +65,9 @@ class Runtime:
     mode: str
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
     handles_sighup: bool = False
+    started: float = field(default_factory=time.time)
+    last_update_at: float | None = None  # when any update was last handled (for the heartbeat)
+    telegram_ok_at: float | None = None
 
     async def post_init(self, application: AnyApplication) -> None:
         await self.sessions.open()
@@ -78,8 +82,10 @@ class Runtime:
         with contextlib.suppress(NotImplementedError, RuntimeError, ValueError, AttributeError):
             loop.add_signal_handler(signal.SIGHUP, self.watcher.wake.set)
             self.handles_sighup = True
+        self.tasks.append(loop.create_task(self._beat_forever(application), name="wegwijzer-heartbeat"))
         log_event("startup", version=__version__, flow=self.holder.guide.version,
                   flows=self.holder.files, count=len(self.holder.guide.nodes), mode=self.mode)
+        notify_systemd("READY=1")
 
     async def post_shutdown(self, application: AnyApplication) -> None:
         if self.handles_sighup:
@@ -93,6 +99,9 @@ class Runtime:
                 await task
         self.tasks.clear()
         await self.sessions.close()
+        notify_systemd("STOPPING=1")
+        with contextlib.suppress(OSError):
+            heartbeat_path(self.settings.database).unlink(missing_ok=True)
         log_event("shutdown", mode=self.mode)
 
     async def _set_commands(self, application: AnyApplication) -> None:
@@ -113,6 +122,31 @@ class Runtime:
         incoming = incoming_from(update)
         if incoming is not None:
             await self.conversation.handle(incoming, self.messenger)
+        self.last_update_at = time.time()
+
+    async def beat(self, application: AnyApplication) -> Beat:
+        """Ask Telegram getMe, write the heartbeat file and tell systemd's watchdog we are alive."""
+        from telegram.error import TelegramError
+
+        try:
+            await asyncio.wait_for(application.bot.get_me(), BEAT_SECONDS / 3)
+            telegram = "ok"
+            self.telegram_ok_at = time.time()
+        except (TelegramError, TimeoutError) as error:
+            telegram = type(error).__name__
+        beat = Beat(beat=time.time(), started=self.started, pid=os.getpid(), mode=self.mode,
+                    telegram=telegram, telegram_ok_at=self.telegram_ok_at, last_update_at=self.last_update_at)
+        try:
+            await asyncio.to_thread(write_beat, heartbeat_path(self.settings.database), beat)
+        except OSError as error:
+            log_event("storage_error", level=logging.WARNING, reason=type(error).__name__, method="heartbeat")
+        notify_systemd("WATCHDOG=1")
+        return beat
+
+    async def _beat_forever(self, application: AnyApplication) -> None:
+        while True:
+            await self.beat(application)
+            await asyncio.sleep(BEAT_SECONDS)
 
     async def on_error(self, update: object, context: Any) -> None:
         """Last line: whatever escaped a handler is logged by class and answered with fallback."""
