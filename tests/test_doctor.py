@@ -75,6 +75,7 @@ def test_an_existing_database_is_read_as_it_is(env):
 
 
 async def test_with_a_token_the_bot_api_must_answer_get_me(env):
+    """With a token set, doctor calls getMe once and reports the bot's name without the token."""
     async with FakeBotApi() as api:
         statuses, text = await report(
             {**env, "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": api.base_url})
@@ -86,6 +87,7 @@ async def test_with_a_token_the_bot_api_must_answer_get_me(env):
 
 
 async def test_a_refused_token_fails_with_the_fix_and_without_the_token(env):
+    """A token the Bot API refuses fails the check with the BotFather fix and without the token."""
     async with FakeBotApi(token="42:AAHsomeOtherTokenThanTheOneConfigured-0123") as api:
         statuses, text = await report(
             {**env, "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": api.base_url})
@@ -96,6 +98,7 @@ async def test_a_refused_token_fails_with_the_fix_and_without_the_token(env):
 
 
 async def test_an_unreachable_bot_api_fails_without_showing_the_token_url(env):
+    """An unreachable Bot API fails the check, naming the base URL but not the token URL."""
     async with FakeBotApi() as api:
         closed = api.base_url  # nothing listens here once the server is gone
     statuses, text = await report(
@@ -106,6 +109,7 @@ async def test_an_unreachable_bot_api_fails_without_showing_the_token_url(env):
 
 
 async def test_a_broken_flow_fails_and_names_the_problem(env, tmp_path):
+    """A broken flow file fails the flows check with its file:line and the check command to run."""
     flows = tmp_path / "flows"
     shutil.copytree(SHIPPED_FLOWS, flows)
     start = flows / "start.yaml"
@@ -118,12 +122,14 @@ async def test_a_broken_flow_fails_and_names_the_problem(env, tmp_path):
 
 
 async def test_a_missing_flows_folder_fails(env, tmp_path):
+    """A flows folder that does not exist fails with the setting to change."""
     statuses, text = await report({**env, "WEGWIJZER_FLOWS_DIR": str(tmp_path / "nope")})
     assert statuses["flows"] == "FAILED"
     assert "does not exist; set WEGWIJZER_FLOWS_DIR" in text
 
 
 async def test_a_missing_secret_fails_but_the_other_checks_still_run(env):
+    """A missing secret key fails the settings check while flows, database and Bot API are still checked."""
     del env["WEGWIJZER_SECRET_KEY"]
     statuses, text = await report(env)
     assert statuses == {"settings": "FAILED", "flows": "ok", "database": "ok",
@@ -132,6 +138,7 @@ async def test_a_missing_secret_fails_but_the_other_checks_still_run(env):
 
 
 async def test_a_short_secret_is_not_echoed(env):
+    """A too-short secret key fails the settings check without the key appearing in the output."""
     short = "tooshort-secret-99"
     statuses, text = await report({**env, "WEGWIJZER_SECRET_KEY": short})
     assert statuses["settings"] == "FAILED"
@@ -143,6 +150,7 @@ def damage(path: str) -> None:
 
 
 async def test_a_damaged_database_fails_with_what_to_do(env, tmp_path):
+    """A file that is not SQLite fails the database check with what to check."""
     damage(env["WEGWIJZER_DATABASE"])
     statuses, text = await report(env)
     assert statuses["database"] == "FAILED"
@@ -150,6 +158,7 @@ async def test_a_damaged_database_fails_with_what_to_do(env, tmp_path):
 
 
 async def test_a_database_from_a_newer_version_fails(env):
+    """A database with a newer schema version than this release understands fails the check."""
     with sqlite3.connect(env["WEGWIJZER_DATABASE"]) as raw:
         raw.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 5}")
     statuses, text = await report(env)

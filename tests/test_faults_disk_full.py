@@ -32,6 +32,7 @@ def rows(path: Path) -> int:
 async def test_every_update_is_answered_while_the_disk_is_full_and_service_recovers(
     api: FakeBotApi, tmp_path: Path
 ) -> None:
+    """With the disk full every update is still answered; once space returns, sessions are saved again."""
     settings = bot_settings(api, tmp_path, flows_dir=SHIPPED_FLOWS)
     disk = ConnectionTap()
     store = SqliteStore(settings.database, retention_seconds=3600, connector=disk)

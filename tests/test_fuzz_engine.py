@@ -159,6 +159,7 @@ FUZZ = settings(max_examples=150, deadline=2000, suppress_health_check=[HealthCh
 def test_random_conversations_always_get_a_usable_answer(
     name: str, moves: list[tuple[str, object]], now: datetime, language: str | None
 ) -> None:
+    """Random mixes of real, stale and forged presses, commands and text always get a usable answer."""
     play(guide(name), moves, now, language)
 
 

@@ -74,6 +74,7 @@ YAML_SOUP = st.lists(st.sampled_from(YAML_PIECES), max_size=120).map("".join)
 @given(content=st.one_of(st.binary(max_size=400), YAML_SOUP.map(str.encode)),
        name=st.sampled_from(["nodes.yaml", "guide.yaml", "extra.yaml", "extra.yml"]))
 def test_random_bytes_and_yaml_soup(content: bytes, name: str) -> None:
+    """Random bytes and broken YAML either load or name the file and place, never crash."""
     with guide_with({name: content}) as folder:
         assert_loads_or_names_the_place(folder)
 
@@ -91,12 +92,14 @@ def nested(kind: str, depth: int) -> str:
 @pytest.mark.parametrize("kind", ["flow-list", "flow-map", "block-map", "block-list"])
 @pytest.mark.parametrize("depth", [41, 300, 3000])
 def test_deep_nesting(kind: str, depth: int) -> None:
+    """Deeply nested lists or mappings are refused quickly with their place named."""
     with guide_with({"extra.yaml": nested(kind, depth).encode()}) as folder:
         result = assert_loads_or_names_the_place(folder, within=DEEP_NESTING_SECONDS)
         assert not result.ok
 
 
 def test_a_megabyte_of_open_brackets() -> None:
+    """A megabyte of open brackets is refused within the time limit."""
     content = b"nodes: " + b"[" * (1024 * 1024 - 16)
     with guide_with({"extra.yaml": content}) as folder:
         assert not assert_loads_or_names_the_place(folder, within=DEEP_NESTING_SECONDS).ok
@@ -113,6 +116,7 @@ def alias_bomb(width: int, levels: int) -> str:
 @FUZZ
 @given(width=st.integers(min_value=1, max_value=12), levels=st.integers(min_value=1, max_value=12))
 def test_alias_bombs_are_refused_quickly(width: int, levels: int) -> None:
+    """YAML alias bombs (billion laughs) are refused before they expand."""
     with guide_with({"extra.yaml": alias_bomb(width, levels).encode()}) as folder:
         result = assert_loads_or_names_the_place(folder)
         assert not result.ok
@@ -122,6 +126,7 @@ def test_alias_bombs_are_refused_quickly(width: int, levels: int) -> None:
 @given(size=st.sampled_from([200_000, 900_000, 1_100_000, 3_000_000]),
        where=st.sampled_from(["text", "key", "comment"]))
 def test_huge_strings(size: int, where: str) -> None:
+    """Huge texts, keys and comments load or are named, without a crash."""
     blob = "x" * size
     content = {
         "text": f'nodes:\n  groot:\n    text: {{nl: "{blob}"}}\n    end: true\n',
@@ -160,6 +165,7 @@ flow_file = st.dictionaries(
 @FUZZ
 @given(data=flow_file, name=st.sampled_from(["nodes.yaml", "extra.yaml", "contacts.yaml"]))
 def test_random_mappings_in_the_flow_shape(data: dict[str, object], name: str) -> None:
+    """Random mappings shaped like flow files load or give named problems, never an exception."""
     content = yaml.safe_dump(data, allow_unicode=True, sort_keys=False).encode()
     with guide_with({name: content}) as folder:
         assert_loads_or_names_the_place(folder)
@@ -200,6 +206,7 @@ def test_the_basic_guide_with_random_damage(mutations: list[tuple[str, list[str 
 
 
 def test_an_empty_folder_and_an_empty_file_are_named() -> None:
+    """An empty flows folder and an empty guide file are both refused with a named problem."""
     with guide_with({}, base=None) as folder:
         assert not assert_loads_or_names_the_place(folder).ok
     with guide_with({"guide.yaml": b""}, base=None) as folder:

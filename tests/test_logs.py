@@ -70,6 +70,7 @@ def test_an_event_is_one_json_line_with_only_allowed_fields(json_log):
 
 
 def test_a_terminal_gets_readable_key_value_lines(restore_logging):
+    """On a terminal, `auto` writes readable `event key=value` lines instead of JSON."""
     terminal = Terminal()
     configure_logging(level="INFO", log_format="auto", stream=terminal)
     log_event("purge", count=3, reason="two words")
@@ -83,6 +84,7 @@ def test_a_terminal_gets_readable_key_value_lines(restore_logging):
     ("text", io.StringIO, False),
 ])
 def test_log_format_forces_json_or_text(restore_logging, forced, stream_type, json_expected):
+    """LOG_FORMAT json or text wins over what `auto` would pick for the stream."""
     stream = stream_type()
     configure_logging(level="INFO", log_format=forced, stream=stream)
     log_event("startup", version="0.1.0")
@@ -116,6 +118,7 @@ def test_secrets_are_redacted_from_a_foreign_loggers_message_and_arguments(json_
 
 
 def test_a_token_shaped_string_is_redacted_even_when_not_configured(restore_logging):
+    """Any bot-token-shaped string a library logs is redacted, even one nobody configured."""
     stream = io.StringIO()
     configure_logging(level="INFO", log_format="json", secrets=(), stream=stream)
     other_token = "7777777:ZZsomeOtherTokenValue_0123456789abcd"
@@ -141,6 +144,7 @@ def test_a_foreign_record_shows_its_template_not_its_arguments(json_log):
 
 
 def test_an_exception_shows_its_class_and_place_but_not_its_message(json_log):
+    """A logged exception shows its class and file:line but never its message, which can hold user data."""
     try:
         raise ValueError("user 987654321012 typed something private")
     except ValueError:
@@ -161,6 +165,7 @@ def test_httpx_and_httpcore_are_quiet_below_warning(json_log):
 
 
 def test_log_level_filters_and_reconfiguring_replaces_the_handler(restore_logging):
+    """Lines below LOG_LEVEL are dropped, and configuring again replaces the earlier handler."""
     first = io.StringIO()
     configure_logging(level="WARNING", log_format="json", stream=first)
     second = io.StringIO()
@@ -172,6 +177,7 @@ def test_log_level_filters_and_reconfiguring_replaces_the_handler(restore_loggin
 
 
 def test_an_unknown_log_format_is_refused(restore_logging):
+    """An unknown log format is refused with the list of allowed ones."""
     with pytest.raises(ValueError, match="log format must be one of auto, json, text"):
         configure_logging(log_format="xml", stream=io.StringIO())
 

@@ -18,6 +18,7 @@ def env(**values: str) -> dict[str, str]:
 
 
 def test_defaults_need_only_the_secret_key() -> None:
+    """With only a secret key, every other setting takes its documented default and no token is required."""
     settings = load_settings(env())
     assert settings.token is None
     assert settings.database == Path("wegwijzer.sqlite3")
@@ -29,6 +30,7 @@ def test_defaults_need_only_the_secret_key() -> None:
 
 
 def test_every_key_is_read() -> None:
+    """Every key in .env.example is read and normalised (case, trailing slash) into Settings."""
     settings = load_settings(env(
         TELEGRAM_BOT_TOKEN=TOKEN, WEGWIJZER_DATABASE="/var/lib/w/db.sqlite3",
         WEGWIJZER_FLOWS_DIR="/srv/flows", TELEGRAM_API_BASE_URL="http://127.0.0.1:8081/",
@@ -51,6 +53,7 @@ def test_every_key_is_read() -> None:
 
 
 def test_repr_hides_secrets() -> None:
+    """repr(settings) never shows the token, the secret key or the webhook secret."""
     settings = load_settings(env(TELEGRAM_BOT_TOKEN=TOKEN, WEBHOOK_URL="https://x.example/h",
                                  WEBHOOK_SECRET_TOKEN="hooksecret123"))
     shown = repr(settings)
@@ -88,6 +91,7 @@ def test_repr_hides_secrets() -> None:
 def test_each_bad_setting_names_its_key_and_the_fix(
     values: dict[str, str], key: str, hint: str
 ) -> None:
+    """Each malformed setting gives one line that names its key and how to fix it."""
     with pytest.raises(SettingsError) as caught:
         load_settings(env(**values))
     message = str(caught.value)
@@ -97,6 +101,7 @@ def test_each_bad_setting_names_its_key_and_the_fix(
 
 
 def test_a_missing_token_is_only_an_error_when_required() -> None:
+    """No token is fine for staff commands; `run` (require_token) names BotFather and `wegwijzer chat`."""
     assert load_settings(env()).token is None
     with pytest.raises(SettingsError, match=r"TELEGRAM_BOT_TOKEN.*BotFather.*wegwijzer chat"):
         load_settings(env(), require_token=True)
@@ -111,6 +116,7 @@ def test_a_missing_token_is_only_an_error_when_required() -> None:
     ],
 )
 def test_errors_never_echo_a_secret_value(values: dict[str, str]) -> None:
+    """A malformed token, secret key or webhook secret is refused without quoting its value."""
     with pytest.raises(SettingsError) as caught:
         load_settings(env(**values))
     assert "Xyz" not in str(caught.value)
@@ -119,6 +125,7 @@ def test_errors_never_echo_a_secret_value(values: dict[str, str]) -> None:
 def test_dotenv_fills_in_but_never_overrides_the_environment(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """.env fills in keys the environment lacks, and a key set in the environment wins."""
     dotenv = tmp_path / ".env"
     dotenv.write_text(f"WEGWIJZER_SECRET_KEY={KEY}\nLOG_LEVEL=DEBUG\nLOG_FORMAT=text\n")
     for key in ("WEGWIJZER_SECRET_KEY", "LOG_LEVEL"):

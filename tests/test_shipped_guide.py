@@ -52,11 +52,13 @@ def guide() -> Guide:
 
 
 def test_the_shipped_guide_has_no_errors_and_no_warnings() -> None:
+    """The guide in flows/ loads with zero errors and zero warnings."""
     result = load_guide(FLOWS)
     assert [str(p) for p in result.problems] == []
 
 
 def test_every_situation_has_an_entry_point(guide: Guide) -> None:
+    """Every situation the guide covers can be opened directly with a ?start= link."""
     assert set(SITUATIONS) <= set(guide.entry_points)
 
 
@@ -82,6 +84,7 @@ def _reachable_within(guide: Guide, presses: int) -> dict[str, int]:
 
 
 def test_every_situation_is_at_most_three_presses_from_the_start(guide: Guide) -> None:
+    """Every situation is reached from /start in at most three button presses."""
     reached = _reachable_within(guide, 3)
     far = {name: guide.entry_points[name] for name in SITUATIONS if guide.entry_points[name] not in reached}
     assert far == {}
@@ -89,6 +92,7 @@ def test_every_situation_is_at_most_three_presses_from_the_start(guide: Guide) -
 
 @pytest.mark.parametrize("situation", SITUATIONS)
 def test_every_situation_is_reached_by_at_least_one_keyword(guide: Guide, situation: str) -> None:
+    """Typing one of a situation's keywords leads straight to that situation."""
     target = guide.entry_points[situation]
     words = [word for route in guide.keywords if route.goto == target for word in route.words]
     assert words, f"no keyword route leads to {target}"
@@ -98,12 +102,14 @@ def test_every_situation_is_reached_by_at_least_one_keyword(guide: Guide, situat
 
 
 def test_every_contact_is_sourced_and_dated(guide: Guide) -> None:
+    """Every contact names the web page its facts come from and a verification date from 2025 on."""
     for contact in guide.contacts.values():
         assert contact.source.startswith(("https://", "http://")), contact.id
         assert contact.verified.year >= 2025, contact.id
 
 
 def test_the_fallback_message_names_112_and_the_ondersteuningsteam(guide: Guide) -> None:
+    """The fallback after an internal error names 112 and the Ondersteuningsteam's number in both languages."""
     for language in ("nl", "en"):
         text = guide.message("fallback", language)
         assert "112" in text

@@ -51,6 +51,7 @@ def database(tmp_path, monkeypatch) -> Path:
 
 
 def test_the_table_hides_small_counts_and_shows_large_ones(database, capsys):
+    """The table shows counts of 10 and more and prints every smaller count as <10."""
     assert wegwijzer(["stats", "--weeks", "2"]) == 0
     output = capsys.readouterr().out
     rows = [line.split() for line in output.splitlines()[3:] if line.strip()]
@@ -65,6 +66,7 @@ def test_the_table_hides_small_counts_and_shows_large_ones(database, capsys):
 
 
 def test_csv_hides_small_counts(database, capsys):
+    """The CSV output hides every count below 10 as <10 too."""
     assert wegwijzer(["stats", "--format", "csv"]) == 0
     rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
     assert {row["name"]: row["count"] for row in rows if row["kind"] == "node"} == {
@@ -74,6 +76,7 @@ def test_csv_hides_small_counts(database, capsys):
 
 
 def test_json_hides_small_counts_as_the_string_below_ten(database, capsys):
+    """JSON gives counts below 10 as the string "<10" and larger ones as numbers."""
     assert wegwijzer(["stats", "--format", "json", "--weeks", "1"]) == 0
     document = json.loads(capsys.readouterr().out)
     assert document["suppressed_below"] == 10
@@ -85,11 +88,13 @@ def test_json_hides_small_counts_as_the_string_below_ten(database, capsys):
 
 
 def test_older_weeks_appear_with_enough_weeks(database, capsys):
+    """A count from ten weeks ago appears once --weeks reaches back that far."""
     assert wegwijzer(["stats", "--weeks", "12", "--format", "csv"]) == 0
     assert "node,oud,50" in capsys.readouterr().out
 
 
 def test_a_missing_database_is_a_clear_failure_and_is_not_created(tmp_path, monkeypatch, capsys):
+    """Stats on a missing database exits 1, names WEGWIJZER_DATABASE and creates no file."""
     monkeypatch.chdir(tmp_path)
     missing = tmp_path / "nowhere.sqlite3"
     monkeypatch.setenv("WEGWIJZER_DATABASE", str(missing))
@@ -101,11 +106,13 @@ def test_a_missing_database_is_a_clear_failure_and_is_not_created(tmp_path, monk
 
 
 def test_weeks_must_be_positive(database, capsys):
+    """--weeks 0 is a usage error (exit 2) with a one-line reason."""
     assert wegwijzer(["stats", "--weeks", "0"]) == 2
     assert "--weeks must be 1 or more" in capsys.readouterr().err
 
 
 def test_an_empty_database_says_so(tmp_path, monkeypatch, capsys):
+    """A database without counts says that no counts were recorded, and exits 0."""
     monkeypatch.chdir(tmp_path)
     path = tmp_path / "empty.sqlite3"
     fill(path, {}, datetime.now(UTC))

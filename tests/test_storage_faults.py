@@ -59,12 +59,14 @@ def assert_says_nothing_personal(error: StorageError) -> None:
 
 
 async def test_a_missing_folder_is_named_with_the_fix(tmp_path):
+    """A database path in a folder that does not exist names the folder and says to create it."""
     store = SqliteStore(tmp_path / "nope" / "db.sqlite3", retention_seconds=3600)
     with pytest.raises(StorageError, match=r"folder .*nope does not exist; create it"):
         await store.open()
 
 
 async def test_a_file_that_is_not_a_database_is_refused_clearly(tmp_path):
+    """A file that is not SQLite is refused as SQLITE_NOTADB with what to check."""
     path = tmp_path / "db.sqlite3"
     path.write_bytes(b"this is not a database, just some text\n" * 100)
     with pytest.raises(StorageError, match="SQLITE_NOTADB: the file is not a SQLite database"):
@@ -95,6 +97,7 @@ async def test_a_full_disk_raises_storage_error_and_the_store_recovers(store, ta
 
 
 async def test_a_read_only_database_raises_storage_error_on_every_write(store, tap):
+    """On a read-only database every kind of write raises SQLITE_READONLY while reads go on."""
     await store.save(KEY, stored())
     await tap.pragma("query_only = ON")
     writes = [
@@ -119,6 +122,7 @@ async def open_and_save(store: SqliteStore) -> None:
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="file modes do not stop root from writing")
 async def test_a_read_only_file_raises_storage_error(tmp_path):
+    """A database file without write permission gives StorageError on open or save, never a crash."""
     path = tmp_path / "db.sqlite3"
     async with SqliteStore(path, retention_seconds=3600) as first:
         await first.save(KEY, stored())
@@ -147,6 +151,7 @@ async def test_a_lock_held_by_another_process_times_out_as_storage_error(store):
 
 
 async def test_an_unopenable_path_is_storage_error_not_sqlite3(tmp_path):
+    """A folder where the database file should be gives StorageError, not a sqlite3 error."""
     directory = tmp_path / "db.sqlite3"
     directory.mkdir()  # a folder where the file should be
     with pytest.raises(StorageError, match="could not open the session database"):

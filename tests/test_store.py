@@ -109,6 +109,7 @@ async def test_a_session_round_trips_with_state_message_ids_and_log_id(store):
 
 
 async def test_saving_again_replaces_the_session(store):
+    """A second save under the same key replaces the session instead of adding a row."""
     await store.save("key", session("start"))
     await store.save("key", session("nood", at=NOW + 5))
     loaded = await store.load("key", NOW + 6)
@@ -118,6 +119,7 @@ async def test_saving_again_replaces_the_session(store):
 
 
 async def test_an_unknown_key_has_no_session(store):
+    """Loading a pseudonym that was never saved gives None."""
     assert await store.load("nobody", NOW) is None
 
 
@@ -148,6 +150,7 @@ async def test_an_unreadable_row_counts_as_no_session(store, state_json, ids_jso
 
 
 async def test_purge_removes_only_idle_sessions(store):
+    """The purge removes sessions idle past the retention time and keeps the fresh ones."""
     await store.save("old", session(at=NOW - 7 * HOUR))
     await store.save("fresh", session(at=NOW - HOUR))
     assert await store.purge_expired(NOW) == 1
@@ -157,6 +160,7 @@ async def test_purge_removes_only_idle_sessions(store):
 
 
 async def test_delete_forgets_at_once(store):
+    """Delete forgets a session immediately, and deleting it again is harmless."""
     await store.save("key", session())
     await store.delete("key")
     assert await store.load("key", NOW) is None
@@ -228,6 +232,7 @@ async def test_memory_store_counts_like_the_sqlite_store(store):
 
 
 async def test_a_closed_store_raises_storage_error(tmp_path):
+    """Using a store that was never opened raises StorageError saying so, not a library error."""
     store = SqliteStore(tmp_path / "db.sqlite3", retention_seconds=HOUR)
     with pytest.raises(StorageError, match="not open"):
         await store.load("key", NOW)
@@ -240,6 +245,7 @@ async def test_the_database_file_is_private_to_its_owner(store):
 
 
 async def test_health_helpers_report_ok_and_a_size(store):
+    """A fresh database passes SQLite's integrity check and reports a size on disk."""
     assert await store.integrity_check() == ["ok"]
     assert store.file_size() > 0
 
@@ -288,6 +294,7 @@ async def test_the_last_handled_update_is_noted_with_the_save_and_forgotten_afte
 
 
 async def test_memory_store_notes_handled_updates_like_the_sqlite_store(store):
+    """The memory store remembers the last handled update exactly as the SQLite store does."""
     memory = MemoryStore()
     for target in (memory, store):
         await target.save("key", session(at=NOW), update_id=7)

@@ -168,6 +168,7 @@ async def test_button_from_an_old_or_forged_message_is_explained_not_crashed(
 
 
 async def test_taal_switches_the_language(api: FakeBotApi, tmp_path: Path) -> None:
+    """/taal en answers in English and the buttons switch language too."""
     async with running_bot(bot_settings(api, tmp_path)):
         user = FakeUser(api)
         await user.start()

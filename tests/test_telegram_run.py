@@ -58,6 +58,7 @@ def test_run_without_a_token_prints_one_clear_line_and_exits_non_zero(tmp_path: 
 
 
 def test_run_without_a_secret_key_names_the_key_and_how_to_make_one(tmp_path: Path) -> None:
+    """`wegwijzer run` without a secret key exits 2 with one line naming the key, no traceback."""
     result = run(tmp_path, TELEGRAM_BOT_TOKEN=TOKEN)
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1
@@ -66,6 +67,7 @@ def test_run_without_a_secret_key_names_the_key_and_how_to_make_one(tmp_path: Pa
 
 
 def test_run_with_a_malformed_token_never_echoes_it(tmp_path: Path) -> None:
+    """A malformed token stops `wegwijzer run` (exit 2) without the token appearing in the output."""
     result = run(tmp_path, WEGWIJZER_SECRET_KEY=SECRET_KEY,
                  TELEGRAM_BOT_TOKEN="not-a-token-but-secret-Xq9")
     assert result.returncode == 2
@@ -86,6 +88,7 @@ def test_run_reads_settings_from_dotenv(tmp_path: Path) -> None:
 
 
 def test_run_with_broken_flows_lists_every_problem_and_exits_1(tmp_path: Path) -> None:
+    """Broken flows stop `wegwijzer run` with exit 1 and every problem's file:line."""
     flows = tmp_path / "flows"
     shutil.copytree(FIXTURE_GUIDE, flows)
     guide = flows / "guide.yaml"
@@ -163,6 +166,7 @@ async def test_run_with_a_token_telegram_refuses_says_so_without_the_token(
 
 
 def test_run_when_the_bot_api_is_unreachable_says_so(tmp_path: Path) -> None:
+    """An unreachable Bot API gives exit 1 and a one-line reason without the token."""
     with socket.socket() as probe:  # a port nobody listens on
         probe.bind(("127.0.0.1", 0))
         closed_port = probe.getsockname()[1]

@@ -21,6 +21,7 @@ def chat(lines: str, *extra: str, flows: Path = BASIC) -> subprocess.CompletedPr
 
 
 def test_numbers_pick_buttons_and_reach_the_threat_node() -> None:
+    """Typing button numbers walks to the threat node, which shows 112 and the Ondersteuningsteam."""
     run = chat("1\n1\n")
     assert run.returncode == 0, run.stderr
     assert "Wie bent u?" in run.stdout
@@ -31,6 +32,7 @@ def test_numbers_pick_buttons_and_reach_the_threat_node() -> None:
 
 
 def test_typed_words_and_labels_work_too() -> None:
+    """Typed keywords and button labels work in the terminal chat as in Telegram."""
     run = chat("ik word bedreigd\n")
     assert "070-3738314" in run.stdout.split("> ik word bedreigd")[1]
     run = chat("wethouder\nbeveiliging thuis\n")
@@ -38,6 +40,7 @@ def test_typed_words_and_labels_work_too() -> None:
 
 
 def test_commands_and_english() -> None:
+    """/help and /terug work, and --lang en starts in English."""
     run = chat("/help\n/terug\n", "--lang", "en")
     assert "Welcome. Who are you?" in run.stdout
     assert "Help with this guide." in run.stdout
@@ -53,6 +56,7 @@ def test_erase_forgets_and_the_chat_goes_on() -> None:
 
 
 def test_end_of_input_ends_cleanly_and_a_broken_guide_is_refused(tmp_path: Path) -> None:
+    """End of input exits 0; a broken guide is refused with exit 1 and its file:line, no traceback."""
     assert chat("").returncode == 0
     (tmp_path / "guide.yaml").write_text("guide: [\n", encoding="utf-8")
     run = chat("1\n", flows=tmp_path)

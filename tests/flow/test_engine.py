@@ -51,12 +51,14 @@ def user(basic_guide: Guide) -> Conversation:
 
 
 def test_start_asks_the_role_and_offers_112_and_erase(user: Conversation) -> None:
+    """/start asks who the user is and offers the roles, the 112 button and leave-and-erase."""
     user.send(Start())
     assert "Wie bent u?" in user.text
     assert user.buttons() == ["Burgemeester", "Wethouder", "Raadslid", "Acuut gevaar: 112", "Verlaten en wissen"]
 
 
 def test_pressing_through_to_a_threat_shows_the_ondersteuningsteam(user: Conversation) -> None:
+    """Pressing Burgemeester then "Ik word bedreigd" shows 112 and the Ondersteuningsteam, counted as completed."""
     user.send(Start())
     user.press("Burgemeester")
     assert "Waar gaat het om?" in user.text
@@ -68,6 +70,7 @@ def test_pressing_through_to_a_threat_shows_the_ondersteuningsteam(user: Convers
 
 
 def test_typed_threat_words_lead_to_the_threat_node_without_keeping_the_text(user: Conversation) -> None:
+    """Typed threat words lead to the threat node, and the typed text is not kept in the state."""
     user.send(Start())
     user.send(Text("Ik word BEDREIGD door een inwoner!"))
     assert user.last is not None
@@ -85,6 +88,7 @@ def test_emergency_words_win_over_everything(user: Conversation) -> None:
 
 
 def test_the_112_button_works_from_every_node(user: Conversation, basic_guide: Guide) -> None:
+    """The 112 button leads to the emergency node from every other node."""
     for node in basic_guide.nodes:
         if node == basic_guide.emergency:
             continue
@@ -95,6 +99,7 @@ def test_the_112_button_works_from_every_node(user: Conversation, basic_guide: G
 
 
 def test_back_returns_where_you_came_from_and_restart_keeps_the_role(user: Conversation) -> None:
+    """Back returns to the previous step; restart goes to the start and keeps the chosen role."""
     user.send(Start())
     user.press("Raadslid")
     user.press("Ik word bedreigd")
@@ -107,6 +112,7 @@ def test_back_returns_where_you_came_from_and_restart_keeps_the_role(user: Conve
 
 
 def test_a_node_that_needs_the_role_asks_it_first_then_continues(basic_guide: Guide) -> None:
+    """A node that needs the role asks for it first, then shows the node for that role."""
     user = Conversation(basic_guide)
     user.send(Start("preventie"))
     assert "Wie bent u?" in user.text
@@ -119,6 +125,7 @@ def test_a_node_that_needs_the_role_asks_it_first_then_continues(basic_guide: Gu
 
 
 def test_role_decides_which_contacts_appear(basic_guide: Guide) -> None:
+    """A contact limited to some roles is shown to a wethouder and not to a raadslid."""
     for role, sees_ccv in (("wethouder", True), ("raadslid", False)):
         user = Conversation(basic_guide)
         user.send(Start())
@@ -128,6 +135,7 @@ def test_role_decides_which_contacts_appear(basic_guide: Guide) -> None:
 
 
 def test_opening_hours_say_whether_a_line_is_open_now(basic_guide: Guide) -> None:
+    """Contact cards say whether a line is open at the conversation's time and when it opens."""
     user = Conversation(basic_guide)
     user.send(Start())
     user.press("Wethouder")
@@ -140,6 +148,7 @@ def test_opening_hours_say_whether_a_line_is_open_now(basic_guide: Guide) -> Non
 
 
 def test_deep_link_opens_the_named_entry_point_and_unknown_payloads_open_the_start(user: Conversation) -> None:
+    """A ?start= link opens its entry point; an unknown one opens the start."""
     outcome = user.send(Start("dreiging"))
     assert outcome.replies[0].node == "dreiging"
     assert ("entry", "dreiging") in {(t.kind, t.name) for t in outcome.tallies}
@@ -148,6 +157,7 @@ def test_deep_link_opens_the_named_entry_point_and_unknown_payloads_open_the_sta
 
 
 def test_erase_forgets_the_session_and_asks_the_chat_to_be_deleted(user: Conversation) -> None:
+    """Leave-and-erase and /wis forget the session and ask for the chat to be deleted."""
     user.send(Start())
     user.press("Burgemeester")
     outcome = user.press("Verlaten en wissen")
@@ -160,6 +170,7 @@ def test_erase_forgets_the_session_and_asks_the_chat_to_be_deleted(user: Convers
 
 
 def test_unknown_text_is_answered_and_the_current_node_shown_again(user: Conversation) -> None:
+    """Text nobody understands gets "not understood" and the current step again, whatever its characters."""
     user.send(Start())
     user.press("Burgemeester")
     outcome = user.send(Text("🙂\u202e\x00" + "x" * 4096))
@@ -169,6 +180,7 @@ def test_unknown_text_is_answered_and_the_current_node_shown_again(user: Convers
 
 
 def test_language_follows_telegram_and_can_be_switched(basic_guide: Guide) -> None:
+    """The language follows Telegram's (English for en-*, else Dutch) and /taal switches it."""
     user = Conversation(basic_guide, language=language_from_code("en-GB"))
     user.send(Start())
     assert "Who are you?" in user.text
@@ -180,6 +192,7 @@ def test_language_follows_telegram_and_can_be_switched(basic_guide: Guide) -> No
 
 
 def test_help_command_shows_the_help_node(user: Conversation) -> None:
+    """/help shows the guide's help node."""
     user.send(Start())
     user.send(Command("help"))
     assert "Hulp bij deze gids." in user.text
@@ -189,6 +202,7 @@ def test_help_command_shows_the_help_node(user: Conversation) -> None:
     "action", ["o:menu:99:abcd", "o:weg:0:abcd", "o:menu:0:0000", "rommel", "", "g:unknown", "o:menu:-1:x"]
 )
 def test_forged_or_stale_buttons_get_an_explanation_not_an_error(user: Conversation, action: str) -> None:
+    """A forged or stale button gets an explanation and the current step, not an error."""
     user.send(Start())
     user.press("Burgemeester")
     outcome = user.send(Press(action))
@@ -198,6 +212,7 @@ def test_forged_or_stale_buttons_get_an_explanation_not_an_error(user: Conversat
 
 
 def test_a_press_on_an_older_message_still_works_when_it_fits_the_guide(user: Conversation) -> None:
+    """A press on an older message still works when its button fits the guide."""
     user.send(Start())
     start_reply = user.last
     user.press("Burgemeester")
@@ -210,6 +225,7 @@ def test_a_press_on_an_older_message_still_works_when_it_fits_the_guide(user: Co
 
 
 def test_a_state_on_a_removed_node_gets_a_polite_restart(basic_guide: Guide) -> None:
+    """A state on a node that was removed gets "the guide was updated" and a restart that keeps the role."""
     stale = SessionState(node="verwijderd", back=("start",), flow_version="old", variables=(("rol", "wethouder"),))
     outcome = handle(basic_guide, stale, Press(actions.BACK), TUESDAY_AFTERNOON)
     assert outcome.result == "flow_changed"
@@ -233,6 +249,7 @@ def test_an_option_whose_target_changed_is_not_followed(basic_guide: Guide) -> N
 
 
 def test_state_round_trips_and_garbage_is_refused(user: Conversation) -> None:
+    """A state survives to_dict/from_dict, and malformed stored data raises StateError."""
     user.send(Start())
     user.press("Raadslid")
     assert user.state is not None
@@ -245,6 +262,7 @@ def test_state_round_trips_and_garbage_is_refused(user: Conversation) -> None:
 
 
 def test_the_back_stack_stays_bounded(user: Conversation) -> None:
+    """However long the conversation, the back stack keeps at most 20 steps."""
     user.send(Start())
     for _ in range(100):
         user.press("Burgemeester")
@@ -278,6 +296,7 @@ def test_a_contact_with_only_a_note_on_its_hours_shows_the_note() -> None:
 
 
 def test_schedules_are_described_in_short_day_ranges() -> None:
+    """Opening hours are described in short day ranges such as "ma–vr 09:00–17:00"."""
     from bot.flow.model import OpeningHours, OpeningSlot
     from bot.flow.render import describe_schedule
 

@@ -61,12 +61,14 @@ def test_aliases_are_refused(load: Callable[..., LoadResult]) -> None:
 
 
 def test_huge_files_are_refused(load: Callable[..., LoadResult]) -> None:
+    """A file over a megabyte is refused with one problem, before parsing."""
     errors = lines_of(load(extra="# " + "x" * (1024 * 1024 + 10) + "\n"))
     assert len(errors) == 1
     assert "te groot" in errors[0]
 
 
 def test_deep_nesting_is_refused(load: Callable[..., LoadResult]) -> None:
+    """Very deep nesting is refused with one problem."""
     errors = lines_of(load(extra="a: " + "[" * 200 + "]" * 200 + "\n"))
     assert len(errors) == 1
     assert "te diep genest" in errors[0]
@@ -85,12 +87,14 @@ def test_wrong_types_name_the_path(load: Callable[..., LoadResult]) -> None:
 
 
 def test_unknown_fields_suggest_the_right_name(load: Callable[..., LoadResult]) -> None:
+    """A misspelt field is named and the field probably meant is suggested."""
     text = "nodes:\n  x:\n    text: {nl: a, en: a}\n    optoins: []\n    end: true\n"
     errors = lines_of(load(extra=text))
     assert any("onbekend veld 'optoins'" in e and "'options'" in e for e in errors)
 
 
 def test_missing_english_is_a_warning_not_an_error(load: Callable[..., LoadResult]) -> None:
+    """A text without English loads, with a warning at its path."""
     text = "nodes:\n  x:\n    text: {nl: alleen Nederlands}\n    end: true\nentry_points:\n  x: x\n"
     result = load(extra=text)
     assert result.ok
@@ -98,12 +102,14 @@ def test_missing_english_is_a_warning_not_an_error(load: Callable[..., LoadResul
 
 
 def test_a_node_defined_in_two_files_is_an_error(load: Callable[..., LoadResult]) -> None:
+    """A node defined in two files is an error naming both places."""
     errors = lines_of(load(extra="nodes:\n  menu:\n    text: {nl: a, en: a}\n    end: true\n"))
     # files are read in name order, so the second definition is the one in nodes.yaml
     assert any("nodes.yaml:23:3: error: nodes.menu:" in e and "extra.yaml:2:3" in e for e in errors), errors
 
 
 def test_entry_point_payloads_must_fit_a_telegram_link(load: Callable[..., LoadResult]) -> None:
+    """Entry-point names with spaces or over 64 characters are errors (they cannot be in a t.me link)."""
     errors = lines_of(load(extra="entry_points:\n  'met spatie': menu\n  " + "x" * 65 + ": menu\n"))
     assert len([e for e in errors if "Telegram-link" in e]) == 2
 
@@ -144,6 +150,7 @@ def test_a_broken_folder_reports_every_problem_and_check_exits_1(guide_folder: C
 
 
 def test_check_exits_2_on_a_missing_folder(tmp_path: Path) -> None:
+    """`wegwijzer check` on a folder that does not exist exits 2 and says so."""
     run = subprocess.run(
         [sys.executable, "-m", "bot", "check", str(tmp_path / "nope")], capture_output=True, text=True, check=False
     )
@@ -152,6 +159,7 @@ def test_check_exits_2_on_a_missing_folder(tmp_path: Path) -> None:
 
 
 def test_check_exits_0_with_warnings_only(guide_folder: Callable[..., Path]) -> None:
+    """`wegwijzer check` exits 0 when there are only warnings, and prints them."""
     folder = guide_folder(extra="nodes:\n  x:\n    text: alleen Nederlands\n    end: true\nentry_points:\n  x: x\n")
     run = subprocess.run(
         [sys.executable, "-m", "bot", "check", str(folder)], capture_output=True, text=True, check=False
@@ -174,6 +182,7 @@ def test_common_yaml_mistakes_are_explained_in_dutch(load: Callable[..., LoadRes
 
 
 def test_control_characters_are_named_with_their_place(load: Callable[..., LoadResult]) -> None:
+    """A control character in the YAML is named with its file:line:column."""
     errors = lines_of(load(extra="nodes:\n  x:\n    text: a\x00b\n"))
     assert len(errors) == 1
     assert "extra.yaml:3:12: error:" in errors[0]
