@@ -16,6 +16,7 @@ from pathlib import Path
 
 from bot.authoring import FAILED, OK, USAGE_ERROR, flows_dir, say, say_error
 from bot.authoring.changes import Section, compare
+from bot.authoring.test_changes import compare_tests
 from bot.flow.loader import LoadResult, load_guide
 from bot.flows_folder import missing_nl
 
@@ -67,16 +68,21 @@ def _load_revision(revision: str, folder: Path, into: Path) -> tuple[LoadResult,
     for path in names:
         content = _git(["show", f"{revision}:{path}"], root)
         (into / Path(path).name).write_bytes(content.stdout)
+    tests = _git(["ls-tree", "--name-only", revision, "--", f"{prefix}/tests/"], root)
+    for path in tests.stdout.decode().splitlines():
+        if path.endswith((".yaml", ".yml")):  # the conversation tests, for the diff's last section
+            (into / "tests").mkdir(exist_ok=True)
+            (into / "tests" / Path(path).name).write_bytes(_git(["show", f"{revision}:{path}"], root).stdout)
     return load_guide(into), f"{revision}:{prefix}"
 
 
-def _load_side(name: str, folder: Path, scratch: Path) -> tuple[LoadResult, str, str]:
-    """(result, display name, path prefix as the loader prints it) for one side of the diff."""
+def _load_side(name: str, folder: Path, scratch: Path) -> tuple[LoadResult, str, str, Path]:
+    """(result, display name, path prefix as the loader prints it, its folder) for one side."""
     if Path(name).is_dir():
-        return load_guide(Path(name)), name, ""
+        return load_guide(Path(name)), name, "", Path(name)
     scratch.mkdir()
     result, display = _load_revision(name, folder, scratch)
-    return result, display, str(scratch)
+    return result, display, str(scratch), scratch
 
 
 def _problem_lines(result: LoadResult, prefix: str, display: str) -> list[str]:
@@ -91,11 +97,11 @@ def main(args: argparse.Namespace) -> int:
         return USAGE_ERROR
     with tempfile.TemporaryDirectory(prefix="wegwijzer-diff-") as temporary:
         try:
-            old, old_name, old_prefix = _load_side(args.old, folder, Path(temporary) / "old")
+            old, old_name, old_prefix, old_dir = _load_side(args.old, folder, Path(temporary) / "old")
             if args.new is None:
-                new, new_name, new_prefix = load_guide(folder), f"{folder} (werkmap)", ""
+                new, new_name, new_prefix, new_dir = load_guide(folder), f"{folder} (werkmap)", "", folder
             else:
-                new, new_name, new_prefix = _load_side(args.new, folder, Path(temporary) / "new")
+                new, new_name, new_prefix, new_dir = _load_side(args.new, folder, Path(temporary) / "new")
         except RevisionError as error:
             say_error(f"wegwijzer diff: {error}")
             return USAGE_ERROR
@@ -109,5 +115,9 @@ def main(args: argparse.Namespace) -> int:
         if old.guide is None or new.guide is None:
             say_error("Vergelijken kan pas als beide versies te lezen zijn; herstel de fouten hierboven.")
             return FAILED
-        say(render_report(compare(old.guide, new.guide), old_name, new_name).rstrip("\n"))
+        sections = list(compare(old.guide, new.guide))
+        tests = compare_tests(old_dir, new_dir)
+        if tests is not None:
+            sections.append(tests)
+        say(render_report(sections, old_name, new_name).rstrip("\n"))
     return OK
