@@ -54,3 +54,15 @@ def test_the_readme_says_chmod_600_and_who_gets_which_language() -> None:
     """The README asks for `chmod 600 .env` (as doctor does) and says which commands speak which language."""
     assert "chmod 600 .env" in README
     assert "speak Dutch, the operator commands (`run`, `doctor`, `stats`) English" in README
+
+
+def test_the_staff_guide_uses_one_way_to_run_commands_and_says_how_a_change_goes_live() -> None:
+    """flows/README.md: only `wegwijzer …` (never `.venv/bin/wegwijzer …`), how a change goes live, what
+    opening hours look like, where a new test file goes, and no "zodra dit commando beschikbaar is"."""
+    guide = (ROOT / "flows" / "README.md").read_text(encoding="utf-8")
+    assert ".venv/bin/wegwijzer" not in guide
+    assert "zodra dit commando beschikbaar is" not in guide.lower()
+    for needed in ("## Hoe een wijziging live gaat", "`HEAD` betekent", "De beheerder van de server",
+                   "### Zo ziet de gebruiker openingstijden", "nu gesloten — opent",
+                   "**Een nieuw testbestand** zet u in `flows/tests/`", "source .venv/bin/activate"):
+        assert needed in guide, needed
