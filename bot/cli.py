@@ -29,6 +29,7 @@ HANDLERS: dict[str, str] = {
     "preview": "bot.authoring.preview:main",
     "test": "bot.authoring.conversations:main",
     "diff": "bot.authoring.review:main",
+    "routes": "bot.authoring.routes:main",
 }
 
 
@@ -134,6 +135,10 @@ def build_parser() -> argparse.ArgumentParser:
     diff.add_argument("old", help="old flows folder, or a git revision")
     diff.add_argument("new", nargs="?", default=None, help="new flows folder, or a git revision")
     _flows_option(diff)
+
+    routes = commands.add_parser("routes", help="show where typed text would go, with scores and the example")
+    routes.add_argument("texts", nargs="+", metavar="TEXT", help='text as a user would type it, in quotes')
+    _flows_option(routes)
     doctor.add_argument("--live", action="store_true",
                         help="also check that the running bot is alive and answering (its heartbeat)")
     for name, sub in commands.choices.items():

@@ -14,6 +14,7 @@ from datetime import date, datetime, timedelta
 from urllib.parse import urlparse
 
 from bot.flow import actions
+from bot.flow.example_checks import example_problems
 from bot.flow.model import ALWAYS, UNSET, Condition, Guide, Location
 from bot.flow.readability import readability_problems
 from bot.flow.render import AMSTERDAM, node_text
@@ -70,6 +71,7 @@ def check_guide(
     problems += _contact_checks(guide, today)
     problems += _message_limits(guide)
     problems += readability_problems(guide)
+    problems += example_problems(guide)
     return problems
 
 
@@ -252,6 +254,7 @@ def _roots(guide: Guide) -> set[str]:
     roots = {guide.start, guide.emergency, guide.help}
     roots |= set(guide.entry_points.values())
     roots |= {route.goto for route in guide.keywords}
+    roots |= {node.id for node in guide.nodes.values() if node.examples}  # typing an example leads there
     roots |= {variable.ask for variable in guide.variables.values() if variable.ask}
     return {root for root in roots if root in guide.nodes}
 
@@ -275,7 +278,7 @@ def _reachability(guide: Guide) -> Iterator[Problem]:
             yield _problem(
                 node.location,
                 f"nodes.{node.id}",
-                "deze stap is onbereikbaar: geen knop, link of trefwoord leidt erheen. "
+                "deze stap is onbereikbaar: geen knop, link, trefwoord of voorbeeld leidt erheen. "
                 "Voeg een knop toe die ernaar verwijst, of verwijder de stap.",
             )
 

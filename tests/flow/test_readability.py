@@ -16,6 +16,7 @@ NODE = """nodes:
   lezen:
     text: {{nl: "{nl}", en: "{en}"}}
     contacts: [ondersteuningsteam]
+    examples: [iets om te lezen]
     end: true
 entry_points:
   lezen: lezen

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from bot.authoring.routing_tests import is_route_file, run_route_files, taught_phrasings
+from bot.cli import main as cli
 from bot.flow.engine import handle
-from bot.flow.loader import load_guide
+from bot.flow.loader import LoadResult, load_guide
 from bot.flow.model import Guide
 from bot.flow.routing.index import Teaching, build_index
 from bot.flow.routing.router import route
@@ -161,3 +163,50 @@ def test_test_phrasings_are_never_also_examples(shipped: Guide) -> None:
     report = run_route_files(shipped, _route_files())
     assert report.results
     assert [r.case.text for r in report.results if words(r.case.text) in taught] == []
+
+
+def test_examples_are_read_as_a_list_or_per_language(load: Callable[..., LoadResult]) -> None:
+    """`examples:` may be a plain list or {nl: [...], en: [...]}; a wrong shape is named with its place."""
+    good = load(extra="nodes:\n  extra:\n    text: {nl: Extra, en: Extra}\n    end: true\n"
+                      "    examples: {nl: [extra hulp nodig], en: [extra help needed]}\n")
+    assert good.ok, [str(p) for p in good.errors]
+    assert good.guide is not None
+    assert route(good.guide.router, "ik heb extra hulp nodig").target == "extra"
+    bad = load(extra="nodes:\n  extra:\n    text: {nl: Extra}\n    end: true\n    examples: {nl: [{a: b}], de: [x]}\n"
+                     "    priority: hoog\n")
+    messages = [str(p) for p in bad.errors]
+    assert any("extra.yaml:5" in m and "een voorbeeld is een zin" in m for m in messages), messages
+    assert any("onbekend veld 'de'" in m for m in messages), messages
+    assert any("onbekende prioriteit 'hoog'" in m for m in messages), messages
+
+
+def test_check_warns_when_one_phrasing_teaches_two_screens(load: Callable[..., LoadResult]) -> None:
+    """The same example under two nodes is a warning that names both places."""
+    result = load(extra="nodes:\n  extra:\n    text: {nl: Extra, en: Extra}\n    contacts: [ondersteuningsteam]\n"
+                        "    end: true\n    examples: [Mijn huis BEVEILIGEN!]\n")
+    warnings = [str(p) for p in result.warnings]
+    assert any(
+        "leert ook de stap" in w and ("'preventie'" in w or "nodes.preventie" in w) and "extra" in w for w in warnings
+    ), warnings
+
+
+def test_check_warns_when_a_screen_people_look_for_cannot_be_typed_to(load: Callable[..., LoadResult]) -> None:
+    """An entry point without examples or keywords gets a warning; with one example it does not."""
+    node = "nodes:\n  extra:\n    text: {nl: Extra, en: Extra}\n    contacts: [ondersteuningsteam]\n    end: true\n"
+    entry = "entry_points:\n  extra: extra\n"
+    untaught = [str(p) for p in load(extra=node + entry).warnings]
+    assert any("nodes.extra" in w and "niemand komt hier door te typen" in w for w in untaught), untaught
+    taught = [str(p) for p in load(extra=node + "    examples: [iets extra]\n" + entry).warnings]
+    assert not any("niemand komt hier door te typen" in w for w in taught), taught
+
+
+def test_routes_command_shows_the_screens_scores_and_the_example_to_edit(capsys: pytest.CaptureFixture[str]) -> None:
+    """`wegwijzer routes` names the first answer, the closest screens with file:line, and each word's match."""
+    assert cli(["routes", "hoe beveilig ik mijn woning", "--flows", str(SHIPPED)]) == 0
+    out = capsys.readouterr().out
+    assert "Eerste antwoord: scherm 'preventie_woning'" in out
+    assert "score" in out
+    assert "flows/preventie.yaml:" in out or "preventie.yaml:" in out
+    assert "woning: woon" in out
+    assert cli(["routes", "ik ben bedriegd", "--flows", str(SHIPPED)]) == 0
+    assert "tikfout" in capsys.readouterr().out

@@ -35,6 +35,7 @@ CLEAR_LEAD = 1.15  # ...unless its screen scores this much more than the next on
 LEAD_SCORE = 0.6
 GO_SCORE = 0.45  # in units of one fully matched word that only one screen was taught
 SUGGEST_SCORE = 0.12
+OFFER_CRISIS = 0.6  # share of a crisis phrasing that makes it the first "Bedoelt u...?" button
 BAG_WEIGHT = 0.5  # the words a screen knows from all its phrasings together, next to its best phrasing
 MAX_SUGGESTIONS = 3
 EXTRA_WORDS_IN_PHRASE = 4  # words allowed between the words of a crisis or acute phrasing
@@ -162,6 +163,18 @@ def _span(cue: Cue, positions: dict[int, list[int]]) -> int | None:
     return best
 
 
+def explain(index: RouteIndex, text: str) -> list[tuple[str, list[tuple[str, float]]]]:
+    """Each word of `text` with the taught terms it matched and how well, for `wegwijzer routes`."""
+    typed = words(text)
+    found = []
+    for place, word in enumerate(typed):
+        matches = _match_word(index, word)
+        if not matches and word not in STOP_WORDS and len(word) >= 3:
+            matches = _separable(index, word, typed[place + 1 : place + 8])
+        found.append((word, sorted(((index.terms[t].key, how) for t, how in matches.items()), key=lambda m: -m[1])))
+    return found
+
+
 def route(index: RouteIndex, text: str) -> Routing:
     """Where `text` should go. Pure: the same index and text always give the same routing."""
     strength: dict[int, float] = {}
@@ -225,10 +238,13 @@ def _decide(index: RouteIndex, ranked: tuple[Candidate, ...]) -> Routing:
         runner_up = ordinary[1].score if len(ordinary) > 1 else 0.0
         if top.coverage >= GO_COVERAGE or (top.score >= LEAD_SCORE and top.score >= CLEAR_LEAD * runner_up):
             return Routing("go", top.target, ranked)
+    # A crisis phrasing that is mostly there is offered first; 112 is on every such answer anyway.
     offered = tuple(
-        c for c in ranked if c.score >= SUGGEST_SCORE and index.priority_of.get(c.target) != "acute"
+        c
+        for c in ranked
+        if (c.score >= SUGGEST_SCORE and c.target not in index.priority_of)
+        or (index.priority_of.get(c.target) == "crisis" and c.coverage >= OFFER_CRISIS)
     )
-    # A half-recognised crisis phrasing is offered first (112 is on every answer anyway).
     offered = tuple(sorted(offered, key=lambda c: c.target not in index.priority_of))
     if offered:
         return Routing("suggest", None, offered)
