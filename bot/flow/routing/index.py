@@ -118,6 +118,7 @@ def build_index(teachings: Iterable[Teaching]) -> RouteIndex:
     keys: dict[str, int] = {}
     key_forms: dict[int, set[str]] = defaultdict(set)
     stemmed: set[str] = set()
+    seen: dict[tuple[str, str | None, bool, bool], int] = {}  # each word is read and stemmed once per build
     targets_of: dict[int, set[str]] = defaultdict(set)
     prefix_terms: dict[str, int] = {}
     raw_cues: list[tuple[Teaching, tuple[int, ...]]] = []
@@ -129,20 +130,21 @@ def build_index(teachings: Iterable[Teaching]) -> RouteIndex:
         for word, is_prefix in teaching_words(teaching):
             # A keyword means exactly its words (as it always did); an example stands for their stems too.
             exact = teaching.keyword or word in STOP_WORDS or word.isdigit()
-            if is_prefix:
-                key = f"{word}*"
-            elif exact:
-                key = f"={word}"
-            else:
-                key = min(forms(word, teaching.language), key=len)
-            term = keys.setdefault(key, len(keys))
-            if is_prefix:
-                prefix_terms[word] = term
-            else:
-                found = {word} if exact else set(forms(word, teaching.language))
-                key_forms[term] |= found
-                if not exact:
+            seen_as = (word, teaching.language, exact, is_prefix)
+            term = seen.get(seen_as, -1)
+            if term < 0:
+                if is_prefix:
+                    term = keys.setdefault(f"{word}*", len(keys))
+                    prefix_terms[word] = term
+                elif exact:
+                    term = keys.setdefault(f"={word}", len(keys))
+                    key_forms[term].add(word)
+                else:
+                    found = forms(word, teaching.language)
+                    term = keys.setdefault(min(found, key=len), len(keys))
+                    key_forms[term] |= found
                     stemmed.update(found)
+                seen[seen_as] = term
             targets_of[term].add(teaching.target)
             if term not in ids:
                 ids.append(term)
@@ -157,10 +159,8 @@ def build_index(teachings: Iterable[Teaching]) -> RouteIndex:
     # is still a common word when examples of six screens say "bedreiging".
     screens: dict[int, set[str]] = {}
     for term, term_forms in key_forms.items():
-        screens[term] = set(targets_of[term])
-        for form in term_forms:
-            for other in by_form[form]:
-                screens[term] |= targets_of[other]
+        related = {other for form in term_forms for other in by_form[form]}
+        screens[term] = targets_of[term] if len(related) == 1 else set().union(*(targets_of[o] for o in related))
     terms = tuple(
         Term(
             key=key,
@@ -179,10 +179,14 @@ def build_index(teachings: Iterable[Teaching]) -> RouteIndex:
         if len(form) >= PREFIX_CHARS and form in stemmed:
             prefixed[form[:PREFIX_CHARS]].add(form)
     cues = tuple(_cue(teaching, ids, terms) for teaching, ids in raw_cues)
+    # A cue is found through its topic words; through its stop words only when it has nothing else.
     postings: dict[int, list[int]] = defaultdict(list)
+    vocabulary: dict[str, set[int]] = defaultdict(set)
     for number, cue in enumerate(cues):
-        for term in cue.terms:
+        topic = [term for term in cue.terms if not terms[term].stop]
+        for term in topic or cue.terms:
             postings[term].append(number)
+        vocabulary[cue.target].update(topic)
     return RouteIndex(
         terms=terms,
         cues=cues,
@@ -193,10 +197,5 @@ def build_index(teachings: Iterable[Teaching]) -> RouteIndex:
         postings=MappingProxyType({term: tuple(numbers) for term, numbers in postings.items()}),
         priority_of=MappingProxyType(priority_of),
         stemmed=frozenset(stemmed),
-        vocabulary=MappingProxyType(
-            {
-                target: frozenset(t for cue in cues if cue.target == target for t in cue.terms if not terms[t].stop)
-                for target in {cue.target for cue in cues}
-            }
-        ),
+        vocabulary=MappingProxyType({target: frozenset(found) for target, found in vocabulary.items()}),
     )

@@ -189,6 +189,12 @@ def route(index: RouteIndex, text: str) -> Routing:
             strength[term] = max(strength.get(term, 0.0), how_well)
             if how_well >= WHOLE:
                 positions.setdefault(term, []).append(place)
+    terms = index.terms
+    topic_words = [
+        [(term, terms[term].weight * how_well) for term, how_well in matches.items() if not terms[term].stop]
+        for matches in per_word
+    ]
+    topic_words = [matches for matches in topic_words if matches]
     touched = sorted({number for term in strength for number in index.postings.get(term, ())})
     best: dict[str, Candidate] = {}
     bags: dict[str, float] = {}
@@ -200,7 +206,9 @@ def route(index: RouteIndex, text: str) -> Routing:
         if cue.teaching.priority is not None:
             span = _span(cue, positions)
             whole = span is not None and span <= len(cue.terms) + EXTRA_WORDS_IN_PHRASE
-        score = matched * coverage + BAG_WEIGHT * bags.setdefault(cue.target, _bag(index, cue.target, per_word))
+        if cue.target not in bags:
+            bags[cue.target] = _bag(index.vocabulary.get(cue.target, frozenset()), topic_words)
+        score = matched * coverage + BAG_WEIGHT * bags[cue.target]
         candidate = Candidate(cue.target, score, coverage, cue, whole)
         current = best.get(cue.target)
         if current is None or _rank(candidate) > _rank(current):
@@ -209,16 +217,19 @@ def route(index: RouteIndex, text: str) -> Routing:
     return _decide(index, ranked)
 
 
-def _bag(index: RouteIndex, target: str, per_word: list[dict[int, float]]) -> float:
+def _bag(known: frozenset[int], topic_words: list[list[tuple[int, float]]]) -> float:
     """How much of the message this screen knows at all, over all its phrasings together.
 
     Each word of the message counts once, with the best term of this screen it matches.
     """
-    known = index.vocabulary.get(target, frozenset())
-    return sum(
-        max((index.terms[term].weight * how_well for term, how_well in matches.items() if term in known), default=0.0)
-        for matches in per_word
-    )
+    total = 0.0
+    for matches in topic_words:
+        best = 0.0
+        for term, value in matches:
+            if value > best and term in known:
+                best = value
+        total += best
+    return total
 
 
 def _rank(candidate: Candidate) -> tuple[bool, float, float]:

@@ -9,6 +9,7 @@ language, because officials mix them ("ik word gedoxt", "mijn account is gehackt
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from typing import Protocol
 
@@ -21,7 +22,8 @@ MAX_WORDS = 200  # a longer message is read up to here; nobody in distress types
 # Applied after apostrophes are dropped: "m'n" and "mn" both arrive as "mn".
 _SPELLINGS = {"mn": "mijn", "zn": "zijn", "t": "het", "k": "ik", "ff": "even", "idd": "inderdaad"}
 
-_APOSTROPHES = frozenset("'’`´")
+_APOSTROPHE = re.compile("['’`´]")
+_WORD = re.compile(r"[^\W_]+")  # letters and digits of any script
 
 # Words that carry little meaning on their own. They still count inside a phrase ("ik wil er niet
 # meer zijn" is nothing but such words), but weigh little when a message is compared word by word.
@@ -53,13 +55,10 @@ _ENGLISH: _Stemmer = snowballstemmer.stemmer("english")
 def words(text: str) -> tuple[str, ...]:
     """The words of `text`: lower case, no accents, chat spellings written out, punctuation gone."""
     lowered = text[:MAX_TEXT_CHARS].casefold()
-    decomposed = unicodedata.normalize("NFKD", lowered)
-    kept = [
-        "" if char in _APOSTROPHES else char if char.isalnum() else " "
-        for char in decomposed
-        if not unicodedata.combining(char)
-    ]
-    tokens = "".join(kept).split()[:MAX_WORDS]
+    if not lowered.isascii():
+        decomposed = unicodedata.normalize("NFKD", lowered)
+        lowered = "".join(char for char in decomposed if not unicodedata.combining(char))
+    tokens = _WORD.findall(_APOSTROPHE.sub("", lowered))[:MAX_WORDS]
     return tuple(_SPELLINGS.get(token, token) for token in tokens)
 
 
