@@ -25,7 +25,32 @@ from bot.flow.routing.index import Teaching, build_index  # noqa: E402
 from bot.flow.routing.router import route  # noqa: E402
 from bot.flow.routing.words import words  # noqa: E402
 
-SYLLABLES = "be ver ont ge dreig stalk huis wo ning mel ding aan gif te kla cht pers raad lid weth ou der vei lig".split()
+SYLLABLES = [
+    "be",
+    "ver",
+    "ont",
+    "ge",
+    "dreig",
+    "stalk",
+    "huis",
+    "wo",
+    "ning",
+    "mel",
+    "ding",
+    "aan",
+    "gif",
+    "te",
+    "kla",
+    "cht",
+    "pers",
+    "raad",
+    "lid",
+    "weth",
+    "ou",
+    "der",
+    "vei",
+    "lig",
+]
 
 
 def shipped_words() -> list[str]:
@@ -98,13 +123,19 @@ def main() -> int:
         route(index, text)
         per_message.append((time.perf_counter() - start) * 1000)
     per_message.sort()
-    print(f"guide: {args.nodes} nodes x {args.examples} examples = {len(teachings)} phrasings, "
-          f"{len(index.terms)} terms, {len(index.by_form)} word forms")
-    print(f"index build: median {statistics.median(builds):.1f} ms, max {max(builds):.1f} ms "
-          f"over {args.runs} runs (target < 100 ms)")
-    print(f"routing {len(texts)} messages: median {statistics.median(per_message):.3f} ms, "
-          f"p95 {per_message[int(0.95 * len(per_message))]:.3f} ms, max {per_message[-1]:.3f} ms "
-          f"(target < 1 ms per message)")
+    print(
+        f"guide: {args.nodes} nodes x {args.examples} examples = {len(teachings)} phrasings, "
+        f"{len(index.terms)} terms, {len(index.by_form)} word forms"
+    )
+    print(
+        f"index build: median {statistics.median(builds):.1f} ms, max {max(builds):.1f} ms "
+        f"over {args.runs} runs (target < 100 ms)"
+    )
+    print(
+        f"routing {len(texts)} messages: median {statistics.median(per_message):.3f} ms, "
+        f"p95 {per_message[int(0.95 * len(per_message))]:.3f} ms, max {per_message[-1]:.3f} ms "
+        f"(target < 1 ms per message)"
+    )
     return 0
 
 
