@@ -31,7 +31,10 @@ class Sessions:
 
     The sessions most recently written are also kept in memory (`recent`, bounded, with the same
     retention time) so a user's next step needs no read from SQLite: this process is the only
-    writer, so the copy is the row. Erasure and purging drop them from memory as well.
+    writer, so the copy is the row. Erasure and purging drop them from memory as well. For the
+    same reason it knows every key the store holds (`known`: read once at open, kept up to date
+    by each save, read again after each purge), so a new user's first update needs no read at
+    all. Pseudonyms only, in memory only, as in `recent`.
     """
 
     def __init__(self, store: SessionStore, *, retention_seconds: float) -> None:
@@ -43,6 +46,8 @@ class Sessions:
         self._needs_open = False
         self._failing = False
         self._reported = False  # a storage_error was logged for the current update
+        self.known: set[str] | None = None  # a superset of the store's keys; None: unknown
+        self._added: set[str] | None = None  # keys saved while `known` is being read again
 
     def begin_update(self) -> None:
         """A new update: its first storage fault, if any, is logged again."""
@@ -69,7 +74,20 @@ class Sessions:
             self._failed("open", error)
             return False
         self._needs_open = False
+        await self._read_known()
         return True
+
+    async def _read_known(self) -> None:
+        """Read the store's keys; keys saved meanwhile are kept, so `known` stays a superset."""
+        self._added = set()
+        try:
+            keys = await self.store.keys()
+        except Exception as error:
+            self._failed("keys", error)
+            self.known = None  # ask the store on every load until the next purge reads them
+        else:
+            self.known = keys | self._added
+        self._added = None
 
     async def close(self) -> None:
         try:
@@ -105,6 +123,8 @@ class Sessions:
             self.recent.pop(key, None)
         if key in self._pending_deletes:
             return None
+        if self.known is not None and key not in self.known:
+            return None  # never saved (or purged): nothing to read
         if not await self._ready():
             return None
         try:
@@ -122,6 +142,11 @@ class Sessions:
         """Keep the session, add the update's tallies and note `update_id` as handled, in one
         store transaction. True when that reached the store (False: kept in memory only)."""
         self._pending_deletes.pop(key, None)  # an upsert replaces whatever was there
+        # Known before the attempt: a save that failed may still have reached the file.
+        if self.known is not None:
+            self.known.add(key)
+        if self._added is not None:
+            self._added.add(key)
         if await self._ready():
             try:
                 await self.store.save(key, session, tallies=tallies, when=when,
@@ -153,6 +178,8 @@ class Sessions:
                 self._failed("delete", error)
             else:
                 self._succeeded()
+                if self.known is not None:
+                    self.known.discard(key)
                 return
         self._pending_deletes[key] = None
         while len(self._pending_deletes) > MEMORY_SESSIONS:
@@ -204,4 +231,5 @@ class Sessions:
             self._failed("purge", error)
             return -1
         self._succeeded()
+        await self._read_known()  # forget the purged keys
         return removed + len(expired)

@@ -140,16 +140,22 @@ async def test_an_erase_that_meets_a_storage_fault_is_retried(guide):
 async def test_a_failing_load_or_save_after_open_degrades_instead_of_failing(
     guide, operation, caplog
 ):
-    """The store opened, then fails: the user still gets the real answer, and the next step too."""
+    """The store opened, then fails: the user still gets real answers, never the fallback."""
     caplog.set_level(logging.INFO)
-    store = FaultyStore(operation)
+    store = FaultyStore()
     conversation, _ = service(guide, store)
     assert await conversation.sessions.open()
     first = await say(conversation, Start())
     assert "Wat is uw rol?" in first.text()
+    conversation, _ = service(guide, store)  # a restart: nothing of this user in memory
+    assert await conversation.sessions.open()
+    store.failing = {operation}
     press = RecordingMessenger.buttons(first.last())[0]
     second = await say(conversation, Press(press.action))
-    assert "Waar gaat het over?" in second.text()
+    assert second.replies()
+    assert guide.message("fallback", "nl") not in second.text()
+    third = await say(conversation, Text("ik word bedreigd"))
+    assert "070-3738314" in third.text()
     events = [r.event for r in caplog.records]
     assert "storage_error" in events
     assert "handler_error" not in events
@@ -196,3 +202,21 @@ def test_the_terminal_chat_and_telegram_share_the_one_conversation_service(
 
     assert "Wat is uw rol?" in asyncio.run(telegram())
     assert seen == ["TerminalMessenger", "TerminalMessenger", "TelegramMessenger"]
+
+
+async def test_a_new_users_first_update_needs_no_read_but_a_known_user_is_read() -> None:
+    """The store's keys are known from the start, so only sessions that exist are read."""
+    store = FaultyStore()
+    returning = pseudonym(SECRET, 42)
+    old = SessionState(node="start", flow_version="v")
+    store.sessions[returning] = StoredSession(state=old, updated_at=1_800_000_000.0)
+    sessions = Sessions(store, retention_seconds=store.retention_seconds)
+    assert await sessions.open()
+    assert await sessions.load(pseudonym(SECRET, 43), 1_800_000_001.0) is None
+    assert store.attempts.get("load", 0) == 0  # a stranger: nothing to read
+    assert await sessions.load(returning, 1_800_000_001.0) is not None
+    assert store.attempts["load"] == 1
+    await sessions.save(pseudonym(SECRET, 43), StoredSession(state=old, updated_at=1.0))
+    fresh = Sessions(store, retention_seconds=store.retention_seconds)  # after a restart
+    assert await fresh.open()
+    assert await fresh.load(pseudonym(SECRET, 43), 2.0) is not None

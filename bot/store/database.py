@@ -232,6 +232,10 @@ class SqliteStore:
         rows = await self._fetch("checkpoint the session database", sql.CHECKPOINT)
         return bool(rows) and rows[0][0] == 0
 
+    async def keys(self) -> set[str]:
+        rows = await self._fetch("list the sessions", sql.SELECT_KEYS)
+        return {str(row[0]) for row in rows}
+
     async def session_count(self) -> int:
         rows = await self._fetch("count sessions", sql.COUNT_SESSIONS)
         return int(rows[0][0]) if rows else 0

@@ -58,6 +58,9 @@ class MemoryStore:
     async def delete(self, key: str) -> None:
         self.sessions.pop(key, None)
 
+    async def keys(self) -> set[str]:
+        return set(self.sessions)
+
     async def purge_expired(self, now: float) -> int:
         expired = [
             key for key, session in self.sessions.items()

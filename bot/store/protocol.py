@@ -60,6 +60,10 @@ class SessionStore(Protocol):
 
     async def delete(self, key: str) -> None: ...
 
+    async def keys(self) -> set[str]:
+        """The pseudonyms of every session row (expired or not): lets the caller skip a read
+        for a key it knows is absent (`bot.sessions`)."""
+
     async def purge_expired(self, now: float) -> int:
         """Remove sessions idle past the retention time; return how many went."""
 

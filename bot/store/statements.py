@@ -50,6 +50,7 @@ SELECT_HANDLED = "SELECT last_update_id, handled_at FROM polling WHERE id = 1"
 DELETE_SESSION = "DELETE FROM sessions WHERE key = ?"
 DELETE_EXPIRED = "DELETE FROM sessions WHERE updated_at < ?"
 COUNT_SESSIONS = "SELECT count(*) FROM sessions"
+SELECT_KEYS = "SELECT key FROM sessions"
 SELECT_WEEKS = """SELECT iso_week, kind, name, n FROM counts
     WHERE iso_week >= ? AND iso_week <= ? ORDER BY iso_week, kind, name"""
 CHECKPOINT = "PRAGMA wal_checkpoint(TRUNCATE)"
