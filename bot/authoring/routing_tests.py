@@ -91,6 +91,12 @@ class RouteReport:
         passed = sum(r.passed for r in self.results)
         out = [f"Routering: {passed} van {total} zinnen op het goede scherm ({self.accuracy:.1%}; "
                f"de lat is {MIN_ACCURACY:.0%})."]
+        files = sorted({r.case.location.file for r in self.results})
+        if len(files) > 1:
+            for name in files:
+                group = [r for r in self.results if r.case.location.file == name]
+                good = sum(r.passed for r in group)
+                out.append(f"  {name}: {good} van {len(group)} ({good / len(group):.1%}).")
         for screen in sorted(self.urgent):
             group = self.of(frozenset({screen}))
             good = sum(r.passed for r in group)

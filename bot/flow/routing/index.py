@@ -66,6 +66,7 @@ class RouteIndex:
     priority_of: Mapping[str, str]  # target node -> its priority, for nodes that have one
     stemmed: frozenset[str]  # forms that came from examples: looking them up needs no stemming
     vocabulary: Mapping[str, frozenset[int]]  # target node -> every non-stop term it was taught
+    children: Mapping[str, frozenset[str]]  # node -> the nodes its buttons lead to (a menu's leaves)
 
     @property
     def targets(self) -> frozenset[str]:
@@ -83,6 +84,7 @@ EMPTY_INDEX = RouteIndex(
     priority_of=MappingProxyType({}),
     stemmed=frozenset(),
     vocabulary=MappingProxyType({}),
+    children=MappingProxyType({}),
 )
 
 
@@ -113,8 +115,13 @@ def teaching_words(teaching: Teaching) -> list[tuple[str, bool]]:
     return found
 
 
-def build_index(teachings: Iterable[Teaching]) -> RouteIndex:
-    """Turn the taught phrasings into an index; the same teachings always give the same index."""
+def build_index(
+    teachings: Iterable[Teaching], children: Mapping[str, frozenset[str]] | None = None
+) -> RouteIndex:
+    """Turn the taught phrasings into an index; the same teachings always give the same index.
+
+    `children` maps a node to the nodes its buttons lead to, so a fitting leaf can beat its menu.
+    """
     keys: dict[str, int] = {}
     key_forms: dict[int, set[str]] = defaultdict(set)
     stemmed: set[str] = set()
@@ -198,4 +205,5 @@ def build_index(teachings: Iterable[Teaching]) -> RouteIndex:
         priority_of=MappingProxyType(priority_of),
         stemmed=frozenset(stemmed),
         vocabulary=MappingProxyType({target: frozenset(found) for target, found in vocabulary.items()}),
+        children=MappingProxyType(dict(children or {})),
     )

@@ -33,8 +33,10 @@ PARTICLES = frozenset(_PARTICLES_TEXT.split())
 GO_COVERAGE = 0.5  # share of a phrasing the message must hold to go straight to its screen...
 CLEAR_LEAD = 1.15  # ...unless its screen scores this much more than the next one, and at least:
 LEAD_SCORE = 0.6
+MIN_SCORE = 0.25
 GO_SCORE = 0.45  # in units of one fully matched word that only one screen was taught
 SUGGEST_SCORE = 0.12
+SPECIFIC_SHARE = 0.75  # a leaf scoring this share of its menu's score, with a word of its own, wins
 OFFER_CRISIS = 0.6  # share of a crisis phrasing that makes it the first "Bedoelt u...?" button
 BAG_WEIGHT = 0.5  # the words a screen knows from all its phrasings together, next to its best phrasing
 MAX_SUGGESTIONS = 3
@@ -214,7 +216,7 @@ def route(index: RouteIndex, text: str) -> Routing:
         if current is None or _rank(candidate) > _rank(current):
             best[cue.target] = candidate
     ranked = tuple(sorted(best.values(), key=_rank, reverse=True))
-    return _decide(index, ranked)
+    return _decide(index, _specific_first(index, ranked, topic_words))
 
 
 def _bag(known: frozenset[int], topic_words: list[list[tuple[int, float]]]) -> float:
@@ -236,6 +238,33 @@ def _rank(candidate: Candidate) -> tuple[bool, float, float]:
     return (candidate.whole, candidate.score, candidate.coverage)
 
 
+def _covered(index: RouteIndex, target: str, topic_words: list[list[tuple[int, float]]]) -> set[int]:
+    known = index.vocabulary.get(target, frozenset())
+    return {place for place, matches in enumerate(topic_words) if any(term in known for term, _ in matches)}
+
+
+def _specific_first(
+    index: RouteIndex, ranked: tuple[Candidate, ...], topic_words: list[list[tuple[int, float]]]
+) -> tuple[Candidate, ...]:
+    """A leaf beats the menu above it when it scores nearly as well and knows a word the menu does not.
+
+    "dreigementen tegen mijn gezin": the threat menu knows "dreigementen", the screen about threats
+    to the family under it knows "gezin" too, so the family screen is the answer.
+    """
+    if len(ranked) < 2 or ranked[0].whole:
+        return ranked
+    top = ranked[0]
+    menu_words = _covered(index, top.target, topic_words)
+    for candidate in ranked[1:]:
+        if candidate.score < SPECIFIC_SHARE * top.score:
+            break
+        if candidate.target in index.children.get(top.target, frozenset()) and (
+            _covered(index, candidate.target, topic_words) - menu_words
+        ):
+            return (candidate, *(c for c in ranked if c is not candidate))
+    return ranked
+
+
 def _decide(index: RouteIndex, ranked: tuple[Candidate, ...]) -> Routing:
     urgent = [candidate for candidate in ranked if candidate.whole]
     if urgent:
@@ -244,10 +273,15 @@ def _decide(index: RouteIndex, ranked: tuple[Candidate, ...]) -> Routing:
         return Routing("go", chosen.target, ranked)
     # A crisis or acute screen is never reached by a partial match; it can only be offered.
     ordinary = [c for c in ranked if c.target not in index.priority_of]
-    if ordinary and ordinary[0].score >= GO_SCORE:
+    if ordinary:
         top = ordinary[0]
         runner_up = ordinary[1].score if len(ordinary) > 1 else 0.0
-        if top.coverage >= GO_COVERAGE or (top.score >= LEAD_SCORE and top.score >= CLEAR_LEAD * runner_up):
+        leads = top.score >= CLEAR_LEAD * runner_up
+        if (
+            (top.score >= GO_SCORE and (top.coverage >= GO_COVERAGE or (leads and top.score >= LEAD_SCORE)))
+            # A short message of common words ("ik ben bedriegd") that one phrasing explains, clearly best.
+            or (leads and top.coverage >= GO_COVERAGE and top.score >= MIN_SCORE)
+        ):
             return Routing("go", top.target, ranked)
     # A crisis phrasing that is mostly there is offered first; 112 is on every such answer anyway.
     offered = tuple(

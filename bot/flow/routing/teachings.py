@@ -7,6 +7,8 @@ from collections.abc import Iterable, Mapping
 from bot.flow.model import KeywordRoute, Node
 from bot.flow.routing.index import RouteIndex, Teaching, build_index
 
+MENU_OPTIONS = 5
+
 
 def teachings(nodes: Mapping[str, Node], keywords: Iterable[KeywordRoute], emergency: str) -> list[Teaching]:
     """Examples first (in node order), then keywords; an emergency keyword teaches the acute route."""
@@ -40,4 +42,11 @@ def teachings(nodes: Mapping[str, Node], keywords: Iterable[KeywordRoute], emerg
 
 
 def guide_index(nodes: Mapping[str, Node], keywords: Iterable[KeywordRoute], emergency: str) -> RouteIndex:
-    return build_index(teachings(nodes, keywords, emergency))
+    # Menus: screens that mostly offer a choice (no help lines of their own, or many buttons). A
+    # screen's "see also" buttons do not make it a menu: its own answer is the point there.
+    children = {
+        node.id: frozenset(option.goto for option in node.options if option.goto and option.goto != node.id)
+        for node in nodes.values()
+        if not node.contacts or len(node.options) >= MENU_OPTIONS
+    }
+    return build_index(teachings(nodes, keywords, emergency), children)

@@ -34,7 +34,9 @@ _STOP_WORDS_TEXT = """
     voor waar wat we was wel wie wij wil wilt worden wordt word ze zij zijn zo zou
     weet weten kom komen komt ga gaan krijg krijgen krijgt maak maken maakt zeg zeggen zegt zie zien ziet
     vind vinden vindt sta staan staat even gewoon heel erg iets iemand ander andere goed graag echt nou hoor
-    eigenlijk vraag vragen probleem
+    raadslid raadsleden wethouder wethouders burgemeester burgemeesters statenlid statenleden gedeputeerde
+    gedeputeerden bestuurder bestuurders politicus politici ambtsdrager ambtsdragers
+    eigenlijk vraag vragen probleem zorg week weken dag dagen maand maanden jaar jaren gisteren vandaag
     a about am an and are as at be been being but by can could do does for from get got has have
     he her him his how i if in into is it its me my of on or our she so that the their them
     there they this to was we were im what when where who will with would you your
