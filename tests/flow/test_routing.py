@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.authoring.routing_tests import is_route_file, run_route_files, taught_phrasings
+from bot.authoring.routing_tests import MIN_ACCURACY, is_route_file, run_route_files, taught_phrasings
 from bot.cli import main as cli
 from bot.flow.engine import handle
 from bot.flow.loader import LoadResult, load_guide
@@ -155,6 +155,21 @@ def test_shipped_routing_tests_reach_every_crisis_and_acute_phrasing(shipped: Gu
     assert urgent
     assert [r.describe() for r in urgent if not r.passed] == []
     assert [r.describe() for r in report.false_emergencies] == []
+
+
+def test_shipped_routing_tests_meet_the_bar_of_95_percent(shipped: Guide) -> None:
+    """At least 95 % of the phrasings in flows/tests/ reach their screen with the first reply."""
+    report = run_route_files(shipped, _route_files())
+    assert len(report.results) >= 250
+    misses = "\n".join(r.describe() for r in report.results if not r.passed)
+    assert report.accuracy >= MIN_ACCURACY, f"{report.accuracy:.1%}; misses:\n{misses}"
+
+
+def test_every_entry_point_has_routing_phrasings(shipped: Guide) -> None:
+    """The routing tests cover every screen a direct link leads to (except the start and menus)."""
+    report = run_route_files(shipped, _route_files())
+    tested = {r.case.expected for r in report.results}
+    assert sorted(set(shipped.entry_points.values()) - tested) == []
 
 
 def test_test_phrasings_are_never_also_examples(shipped: Guide) -> None:

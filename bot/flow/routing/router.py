@@ -19,12 +19,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rapidfuzz import fuzz, process
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
 
 from bot.flow.routing.index import FUZZY_MIN_CHARS, PREFIX_CHARS, PRIORITIES, Cue, RouteIndex
 from bot.flow.routing.words import STOP_WORDS, forms, words
 
 WHOLE = 0.75  # each word of a crisis or acute phrasing must match at least this well
+SLIP_STRENGTH = 0.8  # a word with one typing slip ("bedriegd"): still enough for a whole phrasing
+LONG_WORD = 8  # from this length two slips are tolerated
 COMPOUND_STRENGTH = 0.7  # part of a compound: below WHOLE, so "wapenvergunning" is no weapon
 FAMILY_STRENGTH = 0.7  # a word of the same family ("telefonisch" for "telefoon"), also below WHOLE
 # Separable verbs: "ik scherm mijn adres af" means "afschermen".
@@ -69,9 +72,23 @@ class Routing:
         return self.candidates[:MAX_SUGGESTIONS] if self.decision == "suggest" else ()
 
 
-def _fuzzy_cutoff(word: str) -> float:
-    """A slip of one letter in a short word, about one in five in a long one."""
-    return 85.0 if len(word) <= 5 else 80.0
+def _slips_allowed(word: str) -> int:
+    """Typing slips (a letter wrong, missing, extra, or two swapped) tolerated in a word this long."""
+    return 1 if len(word) < LONG_WORD else 2
+
+
+def _plausible_slip(word: str, known: str) -> bool:
+    """Short words: only a lost or extra letter, or two swapped; "nare" is not "name", "mez" not "met"."""
+    if len(word) < FUZZY_MIN_CHARS:
+        return len(known) == len(word) + 1
+    if len(word) < PREFIX_CHARS and len(known) == len(word):
+        return sorted(known) == sorted(word)
+    return True
+
+
+def _slip_strength(slips: int) -> float:
+    """One slip may still complete a crisis or acute phrasing; two may not ("gespoten" is no shot)."""
+    return SLIP_STRENGTH if slips <= 1 else COMPOUND_STRENGTH
 
 
 def _match_word(index: RouteIndex, word: str) -> dict[int, float]:
@@ -88,11 +105,16 @@ def _match_word(index: RouteIndex, word: str) -> dict[int, float]:
             matched[term] = 1.0
     if matched or len(word) < FUZZY_MIN_CHARS - 1 or word.isdigit():
         return matched
-    for choice, ratio, _ in process.extract(
-        word, index.fuzzy_words.get(word[0], ()), scorer=fuzz.ratio, score_cutoff=_fuzzy_cutoff(word), limit=3
+    allowed = _slips_allowed(word)
+    for choice, slips, _ in process.extract(
+        word, index.fuzzy_words.get(word[0], ()), scorer=OSA.distance, score_cutoff=allowed, limit=3
     ):
+        if not _plausible_slip(word, choice):
+            continue
         for term in index.by_form[choice]:
-            matched[term] = max(matched.get(term, 0.0), 0.9 * ratio / 100)
+            if index.terms[term].stop and len(word) >= FUZZY_MIN_CHARS:
+                continue  # "work" is no slip of "word": only "nie" may stand for "niet"
+            matched[term] = max(matched.get(term, 0.0), _slip_strength(int(slips)))
     if not matched and len(word) >= PREFIX_CHARS:
         matched = _family(index, word)
     if not matched and len(word) >= 2 * FUZZY_MIN_CHARS:
@@ -104,9 +126,9 @@ def _separable(index: RouteIndex, word: str, after: tuple[str, ...]) -> dict[int
     """A verb whose particle comes later in the sentence: "scherm ... af" is "afscherm"."""
     for particle in after:
         if particle in PARTICLES:
-            joined = _match_word(index, particle + word)
+            joined = {term for form in forms(particle + word) for term in index.by_form.get(form, ())}
             if joined:
-                return joined
+                return dict.fromkeys(joined, 1.0)
     return {}
 
 
@@ -197,25 +219,34 @@ def route(index: RouteIndex, text: str) -> Routing:
         for matches in per_word
     ]
     topic_words = [matches for matches in topic_words if matches]
-    touched = sorted({number for term in strength for number in index.postings.get(term, ())})
-    best: dict[str, Candidate] = {}
+    touched = {number for term in strength for number in index.postings.get(term, ())}
+    # The best phrasing per screen: (whole, score, coverage, cue number); candidates are made once.
+    best: dict[str, tuple[bool, float, float, int]] = {}
     bags: dict[str, float] = {}
-    for number in touched:
-        cue = index.cues[number]
-        matched = sum(weight * strength.get(term, 0.0) for term, weight in zip(cue.terms, cue.weights, strict=True))
+    cues = index.cues
+    for number in sorted(touched):
+        cue = cues[number]
+        matched = 0.0
+        for term, weight in zip(cue.terms, cue.weights, strict=True):
+            found_as = strength.get(term)
+            if found_as:
+                matched += weight * found_as
         coverage = matched / cue.total if cue.total else 0.0
         whole = False
         if cue.teaching.priority is not None:
             span = _span(cue, positions)
             whole = span is not None and span <= len(cue.terms) + EXTRA_WORDS_IN_PHRASE
-        if cue.target not in bags:
-            bags[cue.target] = _bag(index.vocabulary.get(cue.target, frozenset()), topic_words)
-        score = matched * coverage + BAG_WEIGHT * bags[cue.target]
-        candidate = Candidate(cue.target, score, coverage, cue, whole)
-        current = best.get(cue.target)
-        if current is None or _rank(candidate) > _rank(current):
-            best[cue.target] = candidate
-    ranked = tuple(sorted(best.values(), key=_rank, reverse=True))
+        target = cue.teaching.target
+        bag = bags.get(target)
+        if bag is None:
+            bag = bags[target] = _bag(index.vocabulary.get(target, frozenset()), topic_words)
+        found = (whole, matched * coverage + BAG_WEIGHT * bag, coverage, number)
+        current = best.get(target)
+        if current is None or found[:3] > current[:3]:
+            best[target] = found
+    candidates = [Candidate(target, score, coverage, cues[number], whole)
+                  for target, (whole, score, coverage, number) in best.items()]
+    ranked = tuple(sorted(candidates, key=_rank, reverse=True))
     return _decide(index, _specific_first(index, ranked, topic_words))
 
 
