@@ -79,6 +79,14 @@ def test_crisis_and_acute_phrasings_count_only_whole() -> None:
     assert route(index, "hoe vraag ik een wapenvergunning aan").target != "nood"
 
 
+def test_a_threat_in_the_words_of_a_crisis_phrasing_is_not_a_crisis(shipped: Guide) -> None:
+    """Order matters: "hij wil me dood" is a threat, "soms wil ik gewoon dood" is a crisis."""
+    assert route(shipped.router, "soms wil ik gewoon dood").target == "crisis"
+    assert route(shipped.router, "hij zei dat hij me dood wil hebben, ik ben bang").target != "crisis"
+    calm = route(shipped.router, "ik wil er meer over weten")
+    assert "crisis" not in [c.target for c in calm.suggestions]
+
+
 def test_the_index_cannot_be_changed_after_loading(shipped: Guide) -> None:
     """The index inside the guide is read-only, like the guide itself."""
     with pytest.raises(TypeError):

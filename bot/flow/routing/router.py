@@ -41,6 +41,7 @@ GO_SCORE = 0.45  # in units of one fully matched word that only one screen was t
 SUGGEST_SCORE = 0.12
 SPECIFIC_SHARE = 0.75  # a leaf scoring this share of its menu's score, with a word of its own, wins
 OFFER_CRISIS = 0.6  # share of a crisis phrasing that makes it the first "Bedoelt u...?" button
+OFFER_CRISIS_STOP_ONLY = 0.8
 BAG_WEIGHT = 0.5  # the words a screen knows from all its phrasings together, next to its best phrasing
 MAX_SUGGESTIONS = 3
 EXTRA_WORDS_IN_PHRASE = 4  # words allowed between the words of a crisis or acute phrasing
@@ -165,25 +166,29 @@ def _compound_parts(index: RouteIndex, word: str) -> dict[int, float]:
 
 
 def _span(cue: Cue, positions: dict[int, list[int]]) -> int | None:
-    """The fewest message words that hold every term of the cue, or None when one is missing."""
-    needed = set(cue.terms)
-    events = sorted((position, term) for term in needed for position in positions.get(term, ()))
-    if not events or {term for _, term in events} != needed:
+    """The fewest message words that hold the cue's words in their order, or None.
+
+    One pair of neighbouring words may be swapped, as Dutch does after a time word ("soms wil ik
+    dood" for "ik wil dood"); any other order does not count ("hij wil me dood, ik ben bang").
+    """
+    order = list(cue.terms)
+    if any(term not in positions for term in order):
         return None
+    orders = [order] + [
+        [*order[:i], order[i + 1], order[i], *order[i + 2 :]] for i in range(len(order) - 1)
+    ]
     best: int | None = None
-    counts: dict[int, int] = {}
-    left = 0
-    for right, (position, term) in enumerate(events):
-        counts[term] = counts.get(term, 0) + 1
-        while len(counts) == len(needed):
-            start, first = events[left]
-            width = position - start + 1
-            best = width if best is None else min(best, width)
-            counts[first] -= 1
-            if not counts[first]:
-                del counts[first]
-            left += 1
-        _ = right
+    for wanted in orders:
+        for start in positions[wanted[0]]:
+            place = start
+            for term in wanted[1:]:
+                later = [p for p in positions[term] if p > place]
+                if not later:
+                    break
+                place = later[0]
+            else:
+                width = place - start + 1
+                best = width if best is None else min(best, width)
     return best
 
 
@@ -296,6 +301,11 @@ def _specific_first(
     return ranked
 
 
+def _offer_share(index: RouteIndex, cue: Cue) -> float:
+    """A crisis phrasing of stop words only ("wil er niet meer zijn") must be nearly all there to be offered."""
+    return OFFER_CRISIS_STOP_ONLY if all(index.terms[t].stop for t in cue.terms) else OFFER_CRISIS
+
+
 def _decide(index: RouteIndex, ranked: tuple[Candidate, ...]) -> Routing:
     urgent = [candidate for candidate in ranked if candidate.whole]
     if urgent:
@@ -319,7 +329,7 @@ def _decide(index: RouteIndex, ranked: tuple[Candidate, ...]) -> Routing:
         c
         for c in ranked
         if (c.score >= SUGGEST_SCORE and c.target not in index.priority_of)
-        or (index.priority_of.get(c.target) == "crisis" and c.coverage >= OFFER_CRISIS)
+        or (index.priority_of.get(c.target) == "crisis" and c.coverage >= _offer_share(index, c.cue))
     )
     offered = tuple(sorted(offered, key=lambda c: c.target not in index.priority_of))
     if offered:
