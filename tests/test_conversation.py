@@ -83,8 +83,9 @@ async def say(conversation: Conversation, event: Event | None, *,
     return messenger
 
 
-@pytest.mark.parametrize("emergency", [Press(actions.EMERGENCY), Command("nood")],
-                         ids=["112 button", "/nood"])
+@pytest.mark.parametrize("emergency", [Press(actions.EMERGENCY), Command("nood"),
+                                       Command("sos"), Command("112")],
+                         ids=["112 button", "/nood", "/sos", "/112"])
 async def test_a_flooded_user_who_asks_for_help_gets_the_emergency_screen(guide, emergency):
     """Mid-flood, the 112 button and /nood are answered with 112, not with silence."""
     flood = FloodGuard(FloodLimits(burst=2, per_second=0.0001, quiet_seconds=600))
