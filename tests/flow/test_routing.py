@@ -16,6 +16,7 @@ from bot.flow.routing.index import Teaching, build_index
 from bot.flow.routing.router import route
 from bot.flow.routing.words import words
 from bot.flow.session import Command, Press, Start, Text
+from bot.reload import FlowWatcher, GuideHolder
 
 from .conftest import TUESDAY_AFTERNOON
 
@@ -233,3 +234,25 @@ def test_routes_command_shows_the_screens_scores_and_the_example_to_edit(capsys:
     assert "woning: woon" in out
     assert cli(["routes", "ik ben bedriegd", "--flows", str(SHIPPED)]) == 0
     assert "tikfout" in capsys.readouterr().out
+
+
+def test_a_live_reload_picks_up_new_examples(guide_folder: Callable[..., Path]) -> None:
+    """An example added to a running guide's files routes typed text after the watcher's reload."""
+    folder = guide_folder()
+    first = load_guide(folder)
+    assert first.guide is not None
+    holder = GuideHolder(first.guide)
+    typed = "ik wil mijn deurbel met camera laten plaatsen"
+    assert handle(holder.guide, None, Text(typed), TUESDAY_AFTERNOON).replies[0].node != "preventie"
+    nodes = folder / "nodes.yaml"
+    nodes.write_text(
+        nodes.read_text(encoding="utf-8").replace(
+            "examples: [mijn huis beveiligen, home security]",
+            "examples: [mijn huis beveiligen, home security, deurbel met camera]",
+        ),
+        encoding="utf-8",
+    )
+    assert FlowWatcher(holder, folder).reload_now()
+    outcome = handle(holder.guide, None, Text(typed), TUESDAY_AFTERNOON)
+    assert outcome.state is not None
+    assert outcome.state.pending == "preventie"  # asks the role first, then shows home security
