@@ -13,8 +13,8 @@ from html import escape
 from bot.authoring.graph import option_label
 from bot.flow.availability import rank
 from bot.flow.model import LANGUAGES, Condition, ContactRef, Guide, Node
+from bot.flow.problem import Problem
 from bot.flow.render import contact_card, describe_schedule
-from bot.flow.yamlsource import Problem
 
 LANGUAGE_NAMES = {"nl": "Nederlands", "en": "English"}
 

@@ -28,8 +28,8 @@ from bot.authoring.node_card import (
 )
 from bot.flow.loader import LoadResult
 from bot.flow.model import Guide
+from bot.flow.problem import Problem
 from bot.flow.render import AMSTERDAM, describe_schedule
-from bot.flow.yamlsource import Problem
 
 # The page's only style sheet, inlined into the page (the CSP forbids loading one)
 STYLE = files("bot.authoring").joinpath("preview.css").read_text(encoding="utf-8")

@@ -16,10 +16,10 @@ from urllib.parse import urlparse
 from bot.flow import actions
 from bot.flow.example_checks import example_problems
 from bot.flow.model import ALWAYS, UNSET, Condition, Guide, Location
+from bot.flow.problem import Problem
 from bot.flow.readability import readability_problems
 from bot.flow.render import AMSTERDAM, node_text
 from bot.flow.slips import joined_items, joined_items_message
-from bot.flow.yamlsource import Problem
 
 MAX_MESSAGE_CHARS = 4096  # Telegram counts UTF-16 code units after entity parsing
 MAX_OPTIONS_SHOWN_WELL = 8

@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from bot.flow.model import Guide, Location, Node
+from bot.flow.problem import Problem
 from bot.flow.routing.words import words
-from bot.flow.yamlsource import Problem
 
 
 def _warning(where: Location, path: str, message: str) -> Problem:

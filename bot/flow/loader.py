@@ -17,11 +17,12 @@ from typing import Any, TypeVar
 
 from bot.flow import sections
 from bot.flow.model import Contact, Guide, KeywordRoute, Location, Node, Variable
+from bot.flow.problem import Problem
 from bot.flow.reading import Reader
 from bot.flow.render import AMSTERDAM
 from bot.flow.routing.teachings import guide_index
 from bot.flow.slips import defined_names
-from bot.flow.yamlsource import LocatedMap, Problem, SourceFile, read_yaml
+from bot.flow.yamlsource import LocatedMap, SourceFile, read_yaml
 
 SECTIONS = ("guide", "variables", "entry_points", "keywords", "nodes", "contacts")
 PAYLOAD_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,64}$")

@@ -19,7 +19,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 from bot.flow.model import ALWAYS, Guide, Localized, Location, ReadabilityRules
-from bot.flow.yamlsource import Problem
+from bot.flow.problem import Problem
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+")
 _WORD = re.compile(r"[0-9A-Za-zÀ-ÖØ-öø-ÿ][0-9A-Za-zÀ-ÖØ-öø-ÿ'’\-–/]*")

@@ -12,7 +12,8 @@ from datetime import date
 from typing import Any
 
 from bot.flow.model import ALWAYS, LANGUAGES, Condition, Localized, Location
-from bot.flow.yamlsource import LocatedList, LocatedMap, Problem
+from bot.flow.problem import Problem
+from bot.flow.yamlsource import LocatedList, LocatedMap
 
 ID_PATTERN = re.compile(r"^[a-z0-9_]{1,40}$")
 

@@ -7,7 +7,6 @@ problems with their line, never raised as a traceback.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,30 +15,12 @@ from typing import Any
 import yaml
 
 from bot.flow.model import Location
-from bot.flow.slips import explain
+from bot.flow.problem import Problem
+from bot.flow.yaml_syntax import control_character, mark_location, syntax_problem
 
 MAX_FILE_BYTES = 1024 * 1024
 MAX_DEPTH = 40
 _BOOL_TAG = "tag:yaml.org,2002:bool"
-
-
-@dataclass(frozen=True, slots=True)
-class Problem:
-    """One thing wrong in the guide, said so that the person editing the YAML can fix it."""
-
-    location: Location
-    severity: str  # "error" or "warning"
-    path: str  # dotted place in the YAML: nodes.online.options[2].goto
-    message: str
-    cause: str = ""  # the file that cannot be read (or is empty) this problem probably follows from
-
-    def __str__(self) -> str:
-        where = f"{self.path}: " if self.path else ""
-        return f"{self.location}: {self.severity}: {where}{self.message}"
-
-    @property
-    def is_error(self) -> bool:
-        return self.severity == "error"
 
 
 class LocatedMap(dict[str, Any]):
@@ -92,12 +73,6 @@ class _BadKey(Exception):
         self.node = node
 
 
-def _mark(display: str, mark: yaml.Mark | None) -> Location:
-    if mark is None:
-        return Location(display, 1, 1)
-    return Location(display, mark.line + 1, mark.column + 1)
-
-
 class _Builder:
     """Turns composed YAML nodes into located Python values, refusing shared (aliased) nodes."""
 
@@ -107,7 +82,7 @@ class _Builder:
         self.seen: set[int] = set()
 
     def where(self, node: yaml.Node) -> Location:
-        return _mark(self.display, node.start_mark)
+        return mark_location(self.display, node.start_mark)
 
     def build(self, node: yaml.Node, depth: int = 0) -> Any:
         if id(node) in self.seen:
@@ -206,59 +181,11 @@ def read_yaml(path: Path, display: str | None = None) -> SourceFile:
     return source
 
 
-# The YAML parser's complaints, said in the editors' language when no likelier slip is found.
-_QUOTE_IT = "zet de tekst tussen dubbele aanhalingstekens"
-_REASONS = {
-    "did not find expected key": "deze regel springt anders in dan de regels eromheen",
-    "expected <block end>": "deze regel springt anders in dan de regels eromheen",
-    "mapping values are not allowed in this context": f"een dubbele punt waar die niet mag; {_QUOTE_IT}",
-    "mapping values are not allowed here": f"een dubbele punt waar die niet mag; {_QUOTE_IT}",
-    "found character that cannot start any token": f"een teken waarmee een waarde niet mag beginnen; {_QUOTE_IT}",
-    "did not find expected '-' indicator": "deze regel springt anders in dan de lijst erboven",
-    "found undefined alias": "een * (verwijzing) die nergens naar verwijst",
-    "could not find expected ':'": "hier hoort een dubbele punt (sleutel: waarde)",
-}
-
-_UNCLOSED = {
-    "while scanning a quoted scalar": "een tekst tussen aanhalingstekens wordt niet afgesloten",
-    "while parsing a flow mapping": "een { ... } wordt niet afgesloten met }",
-    "while parsing a flow sequence": "een [ ... ] wordt niet afgesloten met ]",
-}
-
-
-def _dutch_reason(reason: str) -> str:
-    for english, dutch in _REASONS.items():
-        if reason.startswith(english):
-            return dutch
-    return "de opmaak klopt hier niet"
-
-
 # libyaml's parser (when PyYAML was built with it) reads a 2,000-node guide about four times faster;
 # both give the same nodes, marks and safe_load semantics.
 _SafeLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-# Characters YAML does not allow in a document (C0/C1 controls except tab, newlines and NEL; BOM-like
-# non-characters). Checked first so both parsers give the same friendly message.
-_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
-
-
-def _control_character(name: str, text: str) -> Problem | None:
-    found = _FORBIDDEN.search(text)
-    if found is None:
-        return None
-    position = found.start()
-    line = text.count("\n", 0, position) + 1
-    column = position - (text.rfind("\n", 0, position) + 1) + 1
-    return Problem(
-        Location(name, line, column),
-        "error",
-        "",
-        f"een onzichtbaar stuurteken (#x{ord(found.group()):04x}) dat YAML niet toestaat. "
-        "Verwijder het; typ de tekst eventueel opnieuw.",
-    )
-
-
 def _compose(name: str, text: str) -> tuple[Any, Problem | None]:
-    forbidden = _control_character(name, text)
+    forbidden = control_character(name, text)
     if forbidden is not None:
         return None, forbidden
     loader = _SafeLoader(text)
@@ -302,30 +229,7 @@ def _compose(name: str, text: str) -> tuple[Any, Problem | None]:
             "een sleutel moet een gewone tekst zijn, geen lijst of mapping.",
         )
     except yaml.MarkedYAMLError as error:
-        reason = (error.problem or error.context or "").strip()
-        # An unclosed quote or bracket is only noticed at the end of the file; point at its start.
-        at_end = "end of stream" in reason and error.context_mark is not None
-        mark = error.context_mark if at_end else (error.problem_mark or error.context_mark)
-        context = (error.context or "").strip()
-        if context in _UNCLOSED and error.context_mark is not None:
-            return None, Problem(_mark(name, error.context_mark), "error", "",
-                                 f"YAML-syntaxfout: {_UNCLOSED[context]}. Sluit hem af op dezelfde regel.")
-        where = _mark(name, mark)
-        slip = None if at_end else explain(text, where.line, reason)
-        if slip is not None:
-            line, advice = slip
-            lines = text.splitlines()
-            column = len(lines[line - 1]) - len(lines[line - 1].lstrip(" ")) + 1 if line <= len(lines) else 1
-            return None, Problem(Location(name, line, column), "error", "", f"YAML-syntaxfout: {advice}")
-        said = (_UNCLOSED.get(context, "iets dat hier begint, wordt nergens afgesloten")
-                if at_end else _dutch_reason(reason))
-        return None, Problem(
-            where,
-            "error",
-            "",
-            f"YAML-syntaxfout: {said}. Controleer inspringing, dubbele punten en aanhalingstekens "
-            "op deze regel en de regel erboven.",
-        )
+        return None, syntax_problem(name, text, error)
     except yaml.YAMLError:
         return None, Problem(Location(name, 1, 1), "error", "",
                              "YAML-fout: dit bestand is geen geldige YAML. Vergelijk het met een ander bestand in "
