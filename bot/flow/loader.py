@@ -15,7 +15,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
-from bot.flow import sections
+from bot.flow import contact_section, guide_section, sections
 from bot.flow.model import Contact, Guide, KeywordRoute, Location, Node, Variable
 from bot.flow.problem import Problem
 from bot.flow.reading import Reader
@@ -131,7 +131,7 @@ def _read_file(reader: Reader, parts: _Parts, source: SourceFile) -> None:
         value, where = root[section], root.value_locations[section]
         if section == "guide":
             if _claim(reader, parts, "guide", "", root.key_locations[section]):
-                parts.guide = sections.read_guide_section(reader, value, where)
+                parts.guide = guide_section.read_guide_section(reader, value, where)
             continue
         if section == "keywords":
             container = LocatedMap()
@@ -150,7 +150,7 @@ def _read_file(reader: Reader, parts: _Parts, source: SourceFile) -> None:
         if section == "nodes":
             _read_id_section(reader, parts, body, section, "een stap", sections.read_node, parts.nodes)
         elif section == "contacts":
-            _read_id_section(reader, parts, body, section, "een contact", sections.read_contact, parts.contacts)
+            _read_id_section(reader, parts, body, section, "een contact", contact_section.read_contact, parts.contacts)
         elif section == "variables":
             _read_id_section(reader, parts, body, section, "een variabele", sections.read_variable, parts.variables)
         else:

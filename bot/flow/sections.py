@@ -1,4 +1,4 @@
-"""Readers for each kind of thing in the guide: nodes, options, contacts, opening hours, keywords.
+"""Readers for the guide's steps and routes: nodes, options, examples, keywords and variables.
 
 Each takes located YAML and returns a frozen model value (or None when it cannot be built),
 noting every problem on the `Reader`.
@@ -6,38 +6,25 @@ noting every problem on the `Reader`.
 
 from __future__ import annotations
 
-import re
-from datetime import date
 from typing import Any
 
 from bot.flow.keywords import normalise
 from bot.flow.model import (
     ALWAYS,
-    BUTTON_KEYS,
     LANGUAGES,
-    MESSAGE_KEYS,
-    OPTIONAL_MESSAGES,
     UNSET,
-    WEEKDAYS,
-    Contact,
     ContactRef,
     Example,
     KeywordRoute,
-    Localized,
     Location,
     Node,
-    OpeningHours,
-    OpeningSlot,
     Option,
     Paragraph,
-    ReadabilityRules,
     Variable,
 )
 from bot.flow.reading import Reader, join
 from bot.flow.routing.index import PRIORITIES
 from bot.flow.yamlsource import LocatedList, LocatedMap
-
-TIME_PATTERN = re.compile(r"^([01]\d|2[0-4]):([0-5]\d)$")
 
 
 def read_option(reader: Reader, value: Any, where: Location, path: str) -> Option | None:
@@ -174,158 +161,6 @@ def read_examples(reader: Reader, data: LocatedMap, path: str) -> tuple[Example,
                 continue
             found.append(Example(text, language, where))
     return tuple(found)
-
-
-def read_hours(reader: Reader, data: LocatedMap, path: str) -> OpeningHours:
-    if "hours" not in data or data["hours"] is None:
-        return OpeningHours()
-    value, where, full = data["hours"], reader.where(data, "hours"), join(path, "hours")
-    if isinstance(value, str) and value.strip().replace(" ", "") in {"24/7", "24x7"}:
-        return OpeningHours(always=True)
-    body = reader.mapping(value, where, full, '"24/7" of een schedule: met dagen en tijden')
-    if body is None:
-        return OpeningHours()
-    reader.keys(body, full, ("schedule", "note"), ())
-    if "schedule" not in body and "note" not in body:
-        reader.error(body.location, full, 'geef schedule: (dagen en tijden), note: (een beschrijving), of "24/7".')
-    slots: list[OpeningSlot] = []
-    for item, item_where, item_path in reader.items(body, "schedule", full):
-        block = reader.mapping(item, item_where, item_path, '{days: [ma, di], open: "09:00", close: "17:00"}')
-        if block is None:
-            continue
-        reader.keys(block, item_path, ("days", "open", "close"), ("days", "open", "close"))
-        times = []
-        for key in ("open", "close"):
-            raw = str(block.get(key, "")).strip()
-            match = TIME_PATTERN.match(raw)
-            if key in block and not match:
-                reader.error(
-                    reader.where(block, key),
-                    join(item_path, key),
-                    f"'{raw}' is geen tijd; schrijf hem als \"09:00\" (tussen aanhalingstekens).",
-                )
-            times.append(int(match.group(1)) * 60 + int(match.group(2)) if match else None)
-        days = [day for day, _, _ in reader.items(block, "days", item_path)]
-        unknown = [day for day in days if day not in WEEKDAYS]
-        if unknown:
-            reader.error(
-                reader.where(block, "days"),
-                join(item_path, "days"),
-                f"onbekende dag(en) {unknown}; gebruik {', '.join(WEEKDAYS)}.",
-            )
-        opens, closes = times
-        if opens is None or closes is None:
-            continue
-        if closes <= opens:
-            reader.error(block.location, item_path, "de sluitingstijd moet na de openingstijd liggen.")
-            continue
-        slots += [OpeningSlot(WEEKDAYS.index(day), opens, closes) for day in days if day in WEEKDAYS]
-    return OpeningHours(slots=tuple(slots), note=reader.localized(body, "note", full, required=False))
-
-
-def read_contact(reader: Reader, contact_id: str, value: Any, where: Location, path: str) -> Contact | None:
-    data = reader.mapping(value, where, path, "een contact met name:, purpose:, source: en verified:")
-    if data is None:
-        return None
-    reader.keys(
-        data,
-        path,
-        ("name", "purpose", "phone", "url", "email", "hours", "source", "verified", "review_by", "caveat"),
-        ("name", "purpose", "source", "verified"),
-    )
-    name = reader.localized(data, "name", path)
-    purpose = reader.localized(data, "purpose", path)
-    phone = data.get("phone")
-    phone_text = str(phone).strip() if phone is not None else None
-    source = reader.text(data, "source", path)
-    verified = reader.day(data, "verified", path, required=True)
-    contact = Contact(
-        id=contact_id,
-        name=name or Localized(contact_id),
-        purpose=purpose or Localized(""),
-        source=source or "",
-        verified=verified or date.min,
-        phone=phone_text or None,
-        url=reader.text(data, "url", path, required=False),
-        email=reader.text(data, "email", path, required=False),
-        hours=read_hours(reader, data, path),
-        review_by=reader.day(data, "review_by", path, required=False),
-        caveat=reader.localized(data, "caveat", path, required=False),
-        location=data.location,
-    )
-    return contact if None not in (name, purpose, source, verified) else None
-
-
-def read_guide_section(reader: Reader, value: Any, where: Location) -> dict[str, Any] | None:
-    data = reader.mapping(value, where, "guide", "de instellingen start:, emergency:, help:, buttons: en messages:")
-    if data is None:
-        return None
-    reader.keys(
-        data,
-        "guide",
-        ("start", "emergency", "help", "buttons", "messages", "readability"),
-        ("start", "emergency", "help", "buttons", "messages"),
-    )
-    result: dict[str, Any] = {key: reader.text(data, key, "guide") for key in ("start", "emergency", "help")}
-    result["readability"] = read_readability(reader, data)
-    groups = (("buttons", BUTTON_KEYS, BUTTON_KEYS), ("messages", MESSAGE_KEYS, (*MESSAGE_KEYS, *OPTIONAL_MESSAGES)))
-    for group, required_keys, allowed_keys in groups:
-        path = f"guide.{group}"
-        body = (
-            reader.mapping(data.get(group), reader.where(data, group), path, "teksten per sleutel")
-            if group in data
-            else None
-        )
-        texts: dict[str, Localized] = {}
-        if body is not None:
-            reader.keys(body, path, allowed_keys, required_keys)
-            for key in allowed_keys:
-                if key in body and (text := reader.localized(body, key, path)) is not None:
-                    texts[key] = text
-        result[group] = texts
-    if (
-        any(result[key] is None for key in ("start", "emergency", "help"))
-        or len(result["buttons"]) != len(BUTTON_KEYS)
-        or any(key not in result["messages"] for key in MESSAGE_KEYS)
-    ):
-        return None
-    return result
-
-
-def read_readability(reader: Reader, guide: LocatedMap) -> ReadabilityRules:
-    """guide.readability: the thresholds of the plain-language warnings; defaults when absent."""
-    defaults = ReadabilityRules()
-    if "readability" not in guide or guide["readability"] is None:
-        return defaults
-    path = "guide.readability"
-    data = reader.mapping(guide["readability"], reader.where(guide, "readability"), path,
-                          "de instellingen max_sentence_words:, min_reading_ease:, jargon: en check:")
-    if data is None:
-        return defaults
-    reader.keys(data, path, ("max_sentence_words", "min_reading_ease", "jargon", "check"), ())
-    numbers: dict[str, float] = {}
-    for key, default, low, high in (("max_sentence_words", defaults.max_sentence_words, 5, 60),
-                                    ("min_reading_ease", defaults.min_reading_ease, 0, 120)):
-        value = data.get(key, default)
-        if isinstance(value, bool) or not isinstance(value, int | float) or not low <= value <= high:
-            reader.error(reader.where(data, key), join(path, key),
-                         f"hier hoort een getal van {low} tot {high}, niet {value!r}.")
-            value = default
-        numbers[key] = value
-    jargon = defaults.jargon
-    if "jargon" in data:
-        listed = [item for item, _, _ in reader.items(data, "jargon", path)]
-        if all(isinstance(item, str) and item.strip() for item in listed):
-            jargon = tuple(item.strip() for item in listed)
-        else:
-            reader.error(reader.where(data, "jargon"), join(path, "jargon"),
-                         "geef een lijst woorden, bijvoorbeeld [Bibob, processtukken].")
-    return ReadabilityRules(
-        max_sentence_words=int(numbers["max_sentence_words"]),
-        min_reading_ease=float(numbers["min_reading_ease"]),
-        jargon=jargon,
-        enabled=reader.flag(data, "check", path) if "check" in data else True,
-    )
 
 
 def read_keyword(reader: Reader, value: Any, where: Location, path: str) -> KeywordRoute | None:
