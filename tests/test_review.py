@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.authoring.changes import compare, word_diff
+from bot.authoring.changes import compare
 from bot.authoring.review import main, render_report
+from bot.authoring.text_diff import word_diff
 from tests.guides import load_ok
 
 ROOT = Path(__file__).resolve().parent.parent

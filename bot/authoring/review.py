@@ -15,8 +15,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from bot.authoring import FAILED, OK, USAGE_ERROR, flows_dir, say, say_error
-from bot.authoring.changes import Section, compare
+from bot.authoring.changes import compare
 from bot.authoring.test_changes import compare_tests
+from bot.authoring.text_diff import Section
 from bot.flow.loader import LoadResult, load_guide
 from bot.flows_folder import missing_nl
 

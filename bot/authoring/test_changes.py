@@ -12,7 +12,7 @@ from typing import Any
 
 import yaml
 
-from bot.authoring.changes import Section
+from bot.authoring.text_diff import Section
 
 
 def conversation_tests(folder: Path) -> dict[tuple[str, str], str]:
