@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import TextIO
 
-from bot.authoring import USAGE_ERROR, flows_dir, load_flows, report_problems, say_error
+from bot.authoring import clean_guide, flows_dir
 from bot.commands import event_from_text
 from bot.conversation import Conversation, Incoming
 from bot.flow.model import Guide
@@ -150,14 +150,9 @@ def converse(
 
 def main(args: argparse.Namespace) -> int:
     folder = flows_dir(args)
-    result = load_flows(folder, "chat")
-    if result is None:
-        return USAGE_ERROR
-    if not result.ok or result.guide is None:
-        report_problems(result)
-        say_error(f"wegwijzer chat: de gids in {folder} heeft fouten; herstel ze eerst "
-                  f"(wegwijzer check {folder}).")
-        return FAILED
+    guide = clean_guide(folder, "chat")
+    if isinstance(guide, int):
+        return guide
     interactive = sys.stdin.isatty()
     at: datetime | None = getattr(args, "at", None)
     if interactive:
@@ -167,4 +162,4 @@ def main(args: argparse.Namespace) -> int:
             print(f"De gids doet alsof het nu {at:%Y-%m-%d %H:%M} is (Europe/Amsterdam).")
         sys.stdout.write("> ")
     clock = (lambda: at) if at is not None else None
-    return converse(result.guide, sys.stdin, sys.stdout, language=args.lang, interactive=interactive, clock=clock)
+    return converse(guide, sys.stdin, sys.stdout, language=args.lang, interactive=interactive, clock=clock)

@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 from bot.flow.loader import LoadResult, load_guide
+from bot.flow.model import Guide
 from bot.flows_folder import for_staff, missing_nl
 
 OK = 0
@@ -35,6 +36,19 @@ def load_flows(folder: Path, command: str) -> LoadResult | None:
         say_error(f"wegwijzer {command}: {missing_nl(folder)}")
         return None
     return load_guide(folder)
+
+
+def clean_guide(folder: Path, command: str, *, exit_code: int = FAILED) -> Guide | int:
+    """The guide of `folder` when it loads without errors; otherwise say why, once, in the same
+    words for every command, and return the command's exit code for it."""
+    result = load_flows(folder, command)
+    if result is None:
+        return USAGE_ERROR
+    if result.guide is None or not result.ok:
+        report_problems(result)
+        say_error(f"wegwijzer {command}: de gids in {folder} heeft fouten; herstel die eerst (wegwijzer check).")
+        return exit_code
+    return result.guide
 
 
 def report_problems(result: LoadResult) -> None:

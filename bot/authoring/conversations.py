@@ -27,7 +27,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.authoring import FAILED, OK, USAGE_ERROR, flows_dir, load_flows, report_problems, say, say_error
+from bot.authoring import FAILED, OK, USAGE_ERROR, clean_guide, flows_dir, say, say_error
 from bot.authoring.routing_tests import is_route_file, run_route_files
 from bot.authoring.scripts import EXPECTATIONS, Conversation, Step, read_test_file
 from bot.commands import event_from_text
@@ -210,13 +210,9 @@ def run_files(guide: Guide, files: Iterable[Path]) -> tuple[int, list[Failure], 
 
 def main(args: argparse.Namespace) -> int:
     folder = flows_dir(args)
-    result = load_flows(folder, "test")
-    if result is None:
-        return USAGE_ERROR
-    if result.guide is None or not result.ok:
-        report_problems(result)
-        say_error("De gids heeft fouten (zie hierboven); herstel die eerst (wegwijzer check).")
-        return USAGE_ERROR
+    guide = clean_guide(folder, "test", exit_code=USAGE_ERROR)
+    if isinstance(guide, int):
+        return guide
     files = conversation_files(folder, args.files)
     if not files:
         say_error(f"Geen testbestanden gevonden in {folder / 'tests'}; geef bestanden op of maak "
@@ -224,8 +220,8 @@ def main(args: argparse.Namespace) -> int:
         return USAGE_ERROR
     route_files = [path for path in files if path.is_file() and is_route_file(path)]
     files = [path for path in files if path not in route_files]
-    routing = run_route_files(result.guide, route_files) if route_files else None
-    passed, failures, errors = run_files(result.guide, files)
+    routing = run_route_files(guide, route_files) if route_files else None
+    passed, failures, errors = run_files(guide, files)
     for failure in failures:
         say(f"{failure}\n")
     for error in errors:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import argparse
 
-from bot.authoring import FAILED, OK, USAGE_ERROR, flows_dir, load_flows, report_problems, say, say_error
+from bot.authoring import OK, USAGE_ERROR, clean_guide, flows_dir, say, say_error
 from bot.flow.model import Guide
 from bot.flow.routing.router import COMPOUND_STRENGTH, Candidate, Routing, explain, route
 
@@ -75,15 +75,11 @@ def main(args: argparse.Namespace) -> int:
     if not texts:
         say_error('Geef een tekst, zoals: wegwijzer routes "ik word bedreigd".')
         return USAGE_ERROR
-    result = load_flows(flows_dir(args), "routes")
-    if result is None:
-        return USAGE_ERROR
-    if result.guide is None or not result.ok:
-        report_problems(result)
-        say_error("De gids heeft fouten (zie hierboven); herstel die eerst (wegwijzer check).")
-        return FAILED
+    guide = clean_guide(flows_dir(args), "routes")
+    if isinstance(guide, int):
+        return guide
     for number, text in enumerate(texts):
         if number:
             say("")
-        say("\n".join(describe(result.guide, text)))
+        say("\n".join(describe(guide, text)))
     return OK
