@@ -4,18 +4,22 @@ Each bot runs as its own process in polling mode against the fake Bot API in thi
 (bench/harness.py, 127.0.0.1 only). Simulated users read the callback data from the bot's replies
 and tap buttons, as a Telegram client would. For every bot, in one run:
 
-  start-up   time from starting the process (a /start already queued) to its answer
-  one user   300 steps, one user at a time (10 steps each), each after the previous reply
-  200 users  200 users at once, 10 steps each, closed loop: throughput and latency
-  burst      2,000 button presses (200 users x 10) queued at once: throughput
-  sessions   (optional) 10,000 distinct users each start a session: peak RSS
+  start-up     time from starting the process (a /start already queued) to its answer
+  one_user     1,000 steps, one user at a time (10 steps each), each after the previous reply
+  closed_loop  200 users at once, 10 steps each, closed loop: throughput and latency
+  burst        2,000 button presses (200 users x 10) queued at once: throughput
+  start_burst  2,000 new users each send /start at once
+  sessions     (optional) 10,000 distinct users each start a session: peak RSS
 
-CPU per update is the bot process's utime+stime (/proc/<pid>/stat) over a phase divided by the
-updates in it. Bots: `floor` (bench/floor_bot.py: one message and a keyboard, no state),
-`wegwijzer` (`wegwijzer run` as shipped) and `wegwijzer-uncapped` (the same `bot.telegram.app.main`
-without the 30 messages/s overall cap of AIORateLimiter; see bench/unlimited_run.py).
+Bots are listed in bench/bots.py. On a shared machine one run decides nothing: `--repeat N` runs
+the bots N times, interleaved (floor, wegwijzer, floor, wegwijzer, ...), takes every ratio within
+its round, and reports the median, min and max over the rounds against issue 12's targets.
 
-    .venv/bin/python bench/e2e.py                 # all three, prints a table, writes JSON
+    .venv/bin/python bench/e2e.py                 # five bots, one round, prints a table, writes JSON
+    .venv/bin/python bench/e2e.py --bots floor,wegwijzer-uncapped --repeat 5
+    .venv/bin/python bench/e2e.py --bots floor,wegwijzer-uncapped --phases start_burst --repeat 5
+    .venv/bin/python bench/e2e.py --bots wegwijzer-profiled --phases start_burst   # py-spy, then
+    .venv/bin/python bench/pyspy_top.py bench/results/wegwijzer-profiled.start_burst.r1.pyspy.txt
     .venv/bin/python bench/e2e.py --quick         # smaller phases, for a smoke run
     .venv/bin/python bench/e2e.py --sessions 10000 --bots wegwijzer-uncapped,floor
 """
@@ -29,213 +33,72 @@ import json
 import os
 import platform
 import random
-import resource
+import shutil
 import signal
-import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
-from harness import (
-    PYTHON,
-    RESULTS,
-    ROOT,
-    SECRET_KEY,
-    TOKEN,
-    FakeApi,
-    choose_button,
-    closed_loop,
-    cpu_seconds,
-    memory_kib,
-    summary_ms,
-    wait_reply,
-)
+from bots import BOT_ENV, BOTS, PROFILED, Bot, cpu_split
+from harness import RESULTS, ROOT, FakeApi, closed_loop, memory_kib, summary_ms, wait_reply
+from phases import PHASES, burst, fill_sessions, measure_phase, one_at_a_time, start_burst
+from ratios import RATIO_TARGETS, comparisons, ratios, summarize, summary_lines
 
-BOTS: dict[str, list[str]] = {
-    "floor": [PYTHON, str(ROOT / "bench" / "floor_bot.py")],
-    "floor-sized": [PYTHON, str(ROOT / "bench" / "floor_bot.py")],
-    "floor-capped": [PYTHON, str(ROOT / "bench" / "floor_bot.py")],
-    "wegwijzer": [str(ROOT / ".venv" / "bin" / "wegwijzer"), "run"],
-    "wegwijzer-uncapped": [PYTHON, str(ROOT / "bench" / "unlimited_run.py")],
-}
-BOTS["wegwijzer-sync-normal"] = BOTS["wegwijzer-uncapped"]
-BOTS["wegwijzer-batched-counts"] = BOTS["wegwijzer-uncapped"]
-BOTS["wegwijzer-both"] = BOTS["wegwijzer-uncapped"]
-BOT_ENV = {"floor-sized": {"FLOOR_TEXT_CHARS": "1100", "FLOOR_BUTTONS": "6"},
-           "floor-capped": {"FLOOR_RATE_LIMIT": "1"},
-           "wegwijzer-sync-normal": {"BENCH_SYNC_NORMAL": "1"},
-           "wegwijzer-batched-counts": {"BENCH_BATCHED_COUNTS": "1"},
-           "wegwijzer-both": {"BENCH_SYNC_NORMAL": "1", "BENCH_BATCHED_COUNTS": "1"}}
-# Before/after in one run: `wegwijzer-before` is `wegwijzer-uncapped` from another checkout of the
-# code (BENCH_BEFORE_TREE, e.g. a `git worktree` of an older commit sharing this .venv).
-BEFORE_TREE = Path(os.environ.get("BENCH_BEFORE_TREE", ROOT))
-BOTS["wegwijzer-before"] = [PYTHON, str(BEFORE_TREE / "bench" / "unlimited_run.py")]
-PER_USER_STEPS = 10  # below the flood guard's burst of 12
-# Profiling only (py-spy from PyPI in .venv; not a project dependency): the CPU figures of this
-# entry are py-spy's, not the bot's. The collapsed stacks land in bench/results/.
-BOTS["wegwijzer-profiled"] = [str(ROOT / ".venv" / "bin" / "py-spy"), "record", "--rate", "400",
-                              "--format", "raw", "--output", str(RESULTS / "wegwijzer.pyspy.txt"),
-                              "--", PYTHON, str(ROOT / "bench" / "unlimited_run.py")]
+PY_SPY = ROOT / ".venv" / "bin" / "py-spy"
 TARGETS = {"cpu_ratio_max": 1.5, "updates_per_second_min": 300, "p95_one_user_ms_max": 20,
            "startup_s_max": 2.0, "rss_10k_mb_max": 120}
 
 
-def bot_env(api: FakeApi, workdir: Path, extra: dict[str, str] | None = None,
-            name: str = "") -> dict[str, str]:
-    env = {key: value for key, value in os.environ.items()
-           if not key.startswith(("WEGWIJZER_", "TELEGRAM_", "WEBHOOK_", "LOG_"))}
-    env.update({
-        "TELEGRAM_BOT_TOKEN": TOKEN,
-        "TELEGRAM_API_BASE_URL": api.base_url,
-        "WEGWIJZER_SECRET_KEY": SECRET_KEY,
-        "WEGWIJZER_DATABASE": str(workdir / "wegwijzer.sqlite3"),
-        "WEGWIJZER_FLOWS_DIR": os.environ.get("BENCH_FLOWS_DIR", str(ROOT / "flows")),
-        "LOG_LEVEL": "INFO",  # production default: one line per handled update
-        "LOG_FORMAT": "json",
-        "PYTHONPATH": str(ROOT),
-    })
-    if name == "wegwijzer-before":
-        env["PYTHONPATH"] = str(BEFORE_TREE)
-        env["WEGWIJZER_FLOWS_DIR"] = str(BEFORE_TREE / "flows")
-    env.update(extra or {})
-    return env
+@contextlib.asynccontextmanager
+async def profiled(bot: Bot, output: Path | None) -> AsyncIterator[None]:
+    """py-spy attached to the bot for the duration of the block (nothing when `output` is None).
 
-
-class Bot:
-    """One bot process, its log file and its CPU clock."""
-
-    def __init__(self, name: str, api: FakeApi, workdir: Path, extra_env: dict[str, str] | None = None,
-                 command: list[str] | None = None) -> None:
-        self.name = name
-        self.log_path = workdir / f"{name}.log"
-        self.command = command or BOTS[name]
-        self.env = bot_env(api, workdir, extra_env, name)
-        self.workdir = workdir
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> None:
-        log = self.log_path.open("ab")
-        self.process = subprocess.Popen(self.command, env=self.env, cwd=self.workdir,
-                                        stdout=log, stderr=log)
-        log.close()
-
-    @property
-    def pid(self) -> int:
-        assert self.process is not None
-        return self.process.pid
-
-    def cpu(self) -> float:
-        return cpu_seconds(self.pid)
-
-    def alive(self) -> bool:
-        return self.process is not None and self.process.poll() is None
-
-    async def stop(self, grace: float = 15.0) -> int | None:
-        """SIGINT (run_polling stops cleanly on it), then SIGKILL after `grace` seconds."""
-        process = self.process
-        if process is None:
-            return None
-        if process.poll() is None:
-            process.send_signal(signal.SIGINT)
-            try:
-                await asyncio.to_thread(process.wait, grace)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(5)
-        return process.returncode
-
-    def kill(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.send_signal(signal.SIGKILL)
-            self.process.wait(10)
-
-    def log_lines(self, word: str) -> int:
-        if not self.log_path.exists():
-            return 0
-        return sum(1 for line in self.log_path.read_text(errors="replace").splitlines() if word in line)
-
-
-def cpu_split(pid: int) -> dict[str, float]:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    ticks = os.sysconf("SC_CLK_TCK")
-    return {"user": int(fields[11]) / ticks, "system": int(fields[12]) / ticks}
-
-
-def harness_cpu() -> float:
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
-
-
-async def measure_phase(bot: Bot, updates: int, work: Any) -> dict[str, Any]:
-    cpu_before, own_before, started = bot.cpu(), harness_cpu(), time.monotonic()
-    result = await work
-    elapsed = time.monotonic() - started
-    cpu = bot.cpu() - cpu_before
-    own = harness_cpu() - own_before
-    return {"result": result, "elapsed_s": round(elapsed, 3),
-            "updates_per_s": round(updates / elapsed, 1) if elapsed else float("nan"),
-            "bot_cpu_ms_per_update": round(cpu * 1000 / updates, 3),
-            "harness_cpu_ms_per_update": round(own * 1000 / updates, 3)}
-
-
-async def one_at_a_time(api: FakeApi, args: argparse.Namespace,
-                        rng: random.Random) -> tuple[list[float], int]:
-    """Users one after another, each taking ten steps; never two updates in flight.
-
-    Ten steps, not hundreds: the flood guard (12 at once, then 1 a second) rightly slows a
-    single user who taps hundreds of times a second, which no person does.
+    Attached per phase rather than started with the bot, so start-up and imports stay out of a
+    phase's profile. py-spy pauses the bot for every sample: a profiled bot's figures are not
+    comparable with anything.
     """
-    latencies: list[float] = []
-    missed = 0
-    remaining = args.one_user_steps
-    user = 100
-    while remaining > 0:
-        steps = min(PER_USER_STEPS, remaining)
-        got, lost = await closed_loop(api, [user], steps, rng, think=args.think)
-        latencies += got
-        missed += lost
-        remaining -= steps
-        user += 1
-    return latencies, missed
+    if output is None:
+        yield
+        return
+    spy = await asyncio.create_subprocess_exec(
+        str(PY_SPY), "record", "--pid", str(bot.pid), "--rate", "400", "--format", "raw",
+        "--output", str(output), stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
+    assert spy.stdout is not None
+    said = b""
+    with contextlib.suppress(TimeoutError):
+        async with asyncio.timeout(15):
+            while b"Sampling process" not in said and not spy.stdout.at_eof():
+                said += await spy.stdout.readline()
+    if b"Sampling process" not in said:
+        spy.kill()
+        await spy.wait()
+        raise RuntimeError(f"py-spy did not start sampling pid {bot.pid}: {said.decode(errors='replace')}")
+    try:
+        yield
+    finally:
+        spy.send_signal(signal.SIGINT)
+        rest, _ = await spy.communicate()
+        if spy.returncode != 0:
+            print(f"py-spy failed ({spy.returncode}): {(said + rest).decode(errors='replace')}", file=sys.stderr)
 
 
-async def burst(api: FakeApi, users: list[int], per_user: int, rng: random.Random,
-                within: float) -> dict[str, Any]:
-    """Queue `per_user` presses for every user at once (buttons of their last message)."""
-    targets = {}
-    for user in users:
-        chat = api.chat(user)
-        targets[user] = len(chat.replies) + per_user
-    for _ in range(per_user):
-        for user in users:
-            data = choose_button(api.chat(user).last_markup, rng)
-            if data is None:
-                api.send_text(user, "/start")
-            else:
-                api.press(user, data)
-    done = await asyncio.gather(*(wait_reply(api.chat(u), targets[u], within) for u in users))
-    latencies = [answered - offered for u in users
-                 for offered, answered, _ in api.chat(u).replies[targets[u] - per_user:targets[u]]]
-    return {"missed_users": sum(1 for ok in done if not ok), "latency": summary_ms(latencies)}
-
-
-async def start_burst(api: FakeApi, users: list[int], within: float) -> dict[str, Any]:
-    """Queue one /start for each of `users` (new users: no session yet) at once."""
-    for user in users:
-        api.send_text(user, "/start")
-    done = await asyncio.gather(*(wait_reply(api.chat(u), 1, within) for u in users))
-    latencies = [answered - offered for u in users for offered, answered, _ in api.chat(u).replies[:1]]
-    return {"missed_users": sum(1 for ok in done if not ok), "latency": summary_ms(latencies)}
-
-
-async def run_bot(name: str, args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
+async def run_bot(name: str, args: argparse.Namespace, workdir: Path, round_no: int) -> dict[str, Any]:
     api = FakeApi()
     await api.start()
-    rng = random.Random(args.seed)
+    rng = random.Random(args.seed + round_no - 1)
     bot = Bot(name, api, workdir, BOT_ENV.get(name))
-    report: dict[str, Any] = {"bot": name}
+    profile = name in PROFILED or args.profile
+    report: dict[str, Any] = {"bot": name, "load_at_start": os.getloadavg()}
+
+    if profile:
+        RESULTS.mkdir(parents=True, exist_ok=True)
+
+    def profile_path(phase: str) -> Path | None:
+        return RESULTS / f"{name}.{phase}.r{round_no}.pyspy.txt" if profile else None
+
     try:
         # Start-up: a /start is waiting when the process starts.
         first = api.chat(1)
@@ -245,34 +108,46 @@ async def run_bot(name: str, args: argparse.Namespace, workdir: Path) -> dict[st
         ok = await wait_reply(first, 1, 30)
         report["startup_s"] = round(time.monotonic() - started, 3) if ok else None
         if not ok:
-            report["error"] = f"no answer within 30 s; see {bot.log_path}"
+            report["error"] = "no answer within 30 s"
             return report
         # Warm-up, not measured: imports, caches, the first SQLite pages.
         await closed_loop(api, [1], 8, rng)
-
-        phase = await measure_phase(bot, args.one_user_steps, one_at_a_time(api, args, rng))
-        latencies, missed = phase.pop("result")
-        report["one_user"] = {**phase, **summary_ms(latencies), "missed": missed}
-
         users = list(range(1000, 1000 + args.users))
         steps = args.steps
-        phase = await measure_phase(bot, len(users) * steps,
-                                    closed_loop(api, users, steps, rng, within=args.timeout))
-        latencies, missed = phase.pop("result")
-        report["closed_loop"] = {**phase, **summary_ms(latencies), "missed": missed}
 
-        phase = await measure_phase(bot, len(users) * steps,
-                                    burst(api, users, steps, rng, args.timeout))
-        result = phase.pop("result")
-        report["burst"] = {**phase, **result}
+        if "one_user" in args.phases:
+            async with profiled(bot, profile_path("one_user")):
+                phase = await measure_phase(bot, args.one_user_steps, one_at_a_time(api, args, rng))
+            latencies, missed = phase.pop("result")
+            report["one_user"] = {**phase, **summary_ms(latencies), "missed": missed}
 
-        # 2,000 new users, each sending /start at once: every one a session that is not yet kept.
-        starters = list(range(5_000_000, 5_000_000 + args.start_burst))
-        phase = await measure_phase(bot, len(starters),
-                                    start_burst(api, starters, args.timeout))
-        result = phase.pop("result")
-        report["start_burst"] = {**phase, **result}
+        if "closed_loop" in args.phases:
+            async with profiled(bot, profile_path("closed_loop")):
+                phase = await measure_phase(bot, len(users) * steps,
+                                            closed_loop(api, users, steps, rng, within=args.timeout))
+            latencies, missed = phase.pop("result")
+            report["closed_loop"] = {**phase, **summary_ms(latencies), "missed": missed}
 
+        if "burst" in args.phases:
+            if "closed_loop" not in args.phases:
+                # Presses need a keyboard: without the closed loop before it, each user starts once.
+                await closed_loop(api, users, 1, rng, within=args.timeout)
+            async with profiled(bot, profile_path("burst")):
+                phase = await measure_phase(bot, len(users) * steps,
+                                            burst(api, users, steps, rng, args.timeout))
+            result = phase.pop("result")
+            report["burst"] = {**phase, **result}
+
+        if "start_burst" in args.phases:
+            # New users, each sending /start at once: every one a session that is not yet kept.
+            starters = list(range(5_000_000, 5_000_000 + args.start_burst))
+            async with profiled(bot, profile_path("start_burst")):
+                phase = await measure_phase(bot, len(starters), start_burst(api, starters, args.timeout))
+            result = phase.pop("result")
+            report["start_burst"] = {**phase, **result}
+
+        if profile:
+            report["profiles"] = [str(profile_path(p)) for p in PHASES if p in args.phases]
         if args.sessions and name != "wegwijzer":
             report["sessions"] = await fill_sessions(api, bot, args.sessions)
         report["memory_kib"] = memory_kib(bot.pid)
@@ -286,22 +161,14 @@ async def run_bot(name: str, args: argparse.Namespace, workdir: Path) -> dict[st
         await api.stop()
         report["log_errors"] = {word: bot.log_lines(word) for word in
                                 ("storage_error", "handler_error", "telegram_error", "Traceback")}
+        if "error" in report or report["log_errors"]["Traceback"]:
+            # The work directory is temporary: keep the log where the error message says it is.
+            kept = RESULTS / f"{name}.r{round_no}.log"
+            kept.parent.mkdir(parents=True, exist_ok=True)
+            with contextlib.suppress(OSError):
+                shutil.copyfile(bot.log_path, kept)
+                report["log"] = str(kept)
     return report
-
-
-async def fill_sessions(api: FakeApi, bot: Bot, count: int, batch: int = 2000) -> dict[str, Any]:
-    """`count` distinct users each send /start (a live session each), in bursts of `batch`."""
-    base = 10_000_000
-    started = time.monotonic()
-    for first in range(0, count, batch):
-        users = list(range(base + first, base + min(count, first + batch)))
-        for user in users:
-            api.send_text(user, "/start")
-        await asyncio.gather(*(wait_reply(api.chat(u), 1, 120) for u in users))
-    answered = sum(1 for u in range(base, base + count) if api.chat(u).replies)
-    memory = memory_kib(bot.pid)
-    return {"users": count, "answered": answered, "elapsed_s": round(time.monotonic() - started, 1),
-            "rss_mb": round(memory["VmRSS"] / 1024, 1), "peak_rss_mb": round(memory["VmHWM"] / 1024, 1)}
 
 
 def machine() -> dict[str, Any]:
@@ -315,22 +182,6 @@ def machine() -> dict[str, Any]:
 
     return {"nproc": os.cpu_count(), "cpu": cpu, "python": platform.python_version(),
             "ptb": telegram.__version__, "kernel": platform.release()}
-
-
-def ratios(reports: dict[str, dict[str, Any]], name: str, floor_name: str) -> dict[str, float]:
-    floor, ours = reports.get(floor_name), reports.get(name)
-    if not floor or not ours or "burst" not in floor or "burst" not in ours:
-        return {}
-    out = {}
-    for phase in ("one_user", "closed_loop", "burst", "start_burst"):
-        if phase not in floor or phase not in ours:
-            continue
-        out[f"cpu_per_update_{phase}"] = round(
-            ours[phase]["bot_cpu_ms_per_update"] / floor[phase]["bot_cpu_ms_per_update"], 2)
-        out[f"throughput_{phase}"] = round(
-            ours[phase]["updates_per_s"] / floor[phase]["updates_per_s"], 2)
-    out["p95_one_user"] = round(ours["one_user"]["p95_ms"] / floor["one_user"]["p95_ms"], 2)
-    return out
 
 
 def print_table(reports: dict[str, dict[str, Any]]) -> None:
@@ -367,51 +218,111 @@ def print_table(reports: dict[str, dict[str, Any]]) -> None:
     for name, floor_name in comparisons(reports):
         print(f"\n{name} / {floor_name}:")
         for key, value in ratios(reports, name, floor_name).items():
-            print(f"  {key:<32}{value:>8}")
+            print(f"  {key:<32}{value:>8.2f}")
 
 
-def comparisons(reports: dict[str, dict[str, Any]]) -> list[tuple[str, str]]:
-    floors = [name for name in reports if name.startswith("floor")]
-    ours = [name for name in reports if name.startswith("wegwijzer")]
-    return [(name, floor) for name in ours for floor in floors if ratios(reports, name, floor)]
+def troubles(report: dict[str, Any]) -> list[str]:
+    """What went wrong in one bot's run, so a ratio from a broken round is not read as a figure."""
+    found = [report["error"]] if "error" in report else []
+    for phase in PHASES:
+        figures = report.get(phase, {})
+        missed = figures.get("missed") or figures.get("missed_users")
+        if missed:
+            found.append(f"{phase}: {missed} missed")
+    if report.get("callback_answers", {}).get("answered_twice"):
+        found.append(f"{report['callback_answers']['answered_twice']} presses answered twice")
+    found += [f"{count} {word} in its log" for word, count in report.get("log_errors", {}).items() if count]
+    if "log" in report:
+        found.append(f"log kept: {report['log']}")
+    return found
+
+
+def print_rounds(rounds: list[dict[str, Any]], summary: dict[str, dict[str, Any]]) -> None:
+    """Each round's machine load and troubles, then the ratios over the rounds (if `summary`)."""
+    for round_data in rounds:
+        load = ", ".join(f"{name} {report['load_at_start'][0]:.2f}"
+                         for name, report in round_data["bots"].items())
+        print(f"round {round_data['round']}: load average (1 min) at each bot's start: {load}")
+        for name, report in round_data["bots"].items():
+            for trouble in troubles(report):
+                print(f"  ! {name}: {trouble}")
+            if "profiles" in report:
+                print(f"  {name}: py-spy profiles (py-spy pauses it for every sample, so its figures are not "
+                      f"comparable): {', '.join(report['profiles'])}")
+    for comparison, entries in summary.items():
+        print(f"\n{comparison}, {len(rounds)} rounds (each ratio within its round; verdict on the median):")
+        print("\n".join(summary_lines(entries)))
 
 
 async def main_async(args: argparse.Namespace) -> dict[str, Any]:
-    reports: dict[str, dict[str, Any]] = {}
+    rounds: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory(prefix="wegwijzer-bench-") as tmp:
-        for name in args.bots:
-            workdir = Path(tmp) / name
-            workdir.mkdir()
-            print(f"... {name}", file=sys.stderr, flush=True)
-            reports[name] = await run_bot(name, args, workdir)
-    result = {"machine": machine(), "args": {k: v for k, v in vars(args).items()},
-              "bots": reports, "ratios": {f"{n} / {f}": ratios(reports, n, f) for n, f in comparisons(reports)},
-              "targets": TARGETS, "when": time.strftime("%Y-%m-%dT%H:%M:%S")}
+        for round_no in range(1, args.repeat + 1):
+            reports: dict[str, dict[str, Any]] = {}
+            for name in args.bots:
+                workdir = Path(tmp) / f"r{round_no}-{name}"
+                workdir.mkdir()
+                print(f"... round {round_no}/{args.repeat}: {name}", file=sys.stderr, flush=True)
+                reports[name] = await run_bot(name, args, workdir, round_no)
+            rounds.append({"round": round_no, "seed": args.seed + round_no - 1, "bots": reports,
+                           "ratios": {f"{n} / {f}": ratios(reports, n, f) for n, f in comparisons(reports)}})
+    pairs = {pair for one in rounds for pair in one["ratios"]}
+    summary = {pair: summarize([one["ratios"].get(pair, {}) for one in rounds]) for pair in sorted(pairs)}
+    result = {"machine": machine(), "args": vars(args), "when": time.strftime("%Y-%m-%dT%H:%M:%S"),
+              "targets": TARGETS, "ratio_targets": {key: str(t) for key, t in RATIO_TARGETS.items()},
+              "summary": summary, "rounds": rounds}
+    if args.repeat == 1:  # the single-run shape, as before --repeat existed
+        result["bots"], result["ratios"] = rounds[0]["bots"], rounds[0]["ratios"]
     return result
+
+
+def names(known: tuple[str, ...] | list[str], what: str) -> Any:
+    """An argparse type: a comma-separated list whose every item is one of `known`."""
+    def parse(text: str) -> list[str]:
+        chosen = [item.strip() for item in text.split(",") if item.strip()]
+        unknown = [item for item in chosen if item not in known]
+        if unknown or not chosen:
+            raise argparse.ArgumentTypeError(f"unknown {what} {', '.join(unknown) or '(none given)'}; "
+                                             f"choose from {', '.join(known)}")
+        return chosen
+    return parse
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--bots", type=lambda s: s.split(","),
+    parser.add_argument("--bots", type=names(list(BOTS), "bot"),
                         default=["floor", "floor-sized", "floor-capped", "wegwijzer-uncapped", "wegwijzer"])
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="rounds of all the bots, interleaved; ratios as median, min and max over them")
+    parser.add_argument("--phases", type=names(PHASES, "phase"), default=list(PHASES),
+                        help=f"comma-separated, from {','.join(PHASES)} (start-up and warm-up always run)")
     parser.add_argument("--users", type=int, default=200)
     parser.add_argument("--steps", type=int, default=10)
-    parser.add_argument("--one-user-steps", type=int, default=300)
+    parser.add_argument("--one-user-steps", type=int, default=1000,
+                        help="updates in the one-user phase (its p95 needs many: 300 gave ±0.3 between runs)")
     parser.add_argument("--sessions", type=int, default=0)
     parser.add_argument("--start-burst", type=int, default=2000,
                         help="new users who each send /start at once (the /start burst)")
     parser.add_argument("--think", type=float, default=0.0,
                         help="seconds a one-at-a-time user waits before the next tap; 0.05 keeps the "
                              "shipped bot under its 30 messages/s cap")
+    parser.add_argument("--profile", action="store_true",
+                        help="attach py-spy to every bot during each phase (wegwijzer-profiled always is)")
     parser.add_argument("--timeout", type=float, default=180.0)
-    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--seed", type=int, default=7, help="seed of round 1; round n uses seed + n - 1")
     parser.add_argument("--quick", action="store_true", help="50 users x 4 steps, 100 one-user steps")
     parser.add_argument("--out", type=Path, default=RESULTS / "e2e.json")
     args = parser.parse_args()
+    if args.repeat < 1:
+        parser.error("--repeat must be 1 or more")
+    if (args.profile or PROFILED & set(args.bots)) and not PY_SPY.exists():
+        parser.error(f"profiling needs py-spy in {PY_SPY}: .venv/bin/pip install py-spy")
     if args.quick:
         args.users, args.steps, args.one_user_steps, args.start_burst = 50, 4, 100, 200
     result = asyncio.run(main_async(args))
-    print_table(result["bots"])
+    if args.repeat == 1:
+        print_table(result["bots"])
+    print_rounds(result["rounds"], result["summary"] if args.repeat > 1 else {})
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2, default=str))
     print(f"\nwritten: {args.out}")

@@ -26,7 +26,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from e2e import Bot
+from bots import Bot
 from harness import RESULTS, ROOT, FakeApi, memory_kib, step, summary_ms, wait_reply
 
 from bot.flow.loader import load_guide
