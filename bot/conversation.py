@@ -83,11 +83,13 @@ class Conversation:
         self.monotonic = monotonic
         self._told_private_only: dict[str, None] = {}
 
-    async def handle(self, incoming: Incoming, messenger: Messenger) -> bool:
+    async def handle(self, incoming: Incoming, messenger: Messenger, *,
+                     on_noted: Callable[[], None] | None = None) -> bool:
         """Answer one event; never raises, and a press is answered last.
 
         True when `incoming.update_id` was noted as handled together with the session save;
-        otherwise the transport notes it itself (`bot.telegram.polling`).
+        otherwise the transport notes it itself (`bot.telegram.polling`). `on_noted` is told as
+        soon as it was, before the press is answered, so polling can go on meanwhile.
         """
         started = self.monotonic()
         deadline = self.delivery.deadline()
@@ -107,6 +109,8 @@ class Conversation:
             log_event("handler_error", level=logging.ERROR, reason=type(error).__name__,
                       latency_ms=self._latency(started))
             await self.fallback(incoming, messenger)
+        if noted and on_noted is not None:
+            on_noted()
         # A press is answered last, after its reply and its session are saved: if the process
         # dies before that, the press comes again and is answered once; redoing its edit shows
         # nothing new.

@@ -15,7 +15,7 @@ from datetime import datetime
 from bot.errors import StorageError
 from bot.flow.session import Tally
 from bot.logs import log_event
-from bot.store import SessionStore, StoredSession
+from bot.store import PollingPosition, SessionStore, StoredSession
 
 MEMORY_SESSIONS = 5_000  # sessions kept in memory while the store is failing
 RECENT_SESSIONS = 2_000  # sessions just written, served from memory on the user's next step
@@ -48,6 +48,7 @@ class Sessions:
         self._reported = False  # a storage_error was logged for the current update
         self.known: set[str] | None = None  # a superset of the store's keys; None: unknown
         self._added: set[str] | None = None  # keys saved while `known` is being read again
+        self.settled: int | None = None  # the polling position, written with the next save
 
     def begin_update(self) -> None:
         """A new update: its first storage fault, if any, is logged again."""
@@ -150,7 +151,7 @@ class Sessions:
         if await self._ready():
             try:
                 await self.store.save(key, session, tallies=tallies, when=when,
-                                      update_id=update_id)
+                                      update_id=update_id, settled=self.settled)
             except Exception as error:
                 self._failed("save", error)
             else:
@@ -194,23 +195,27 @@ class Sessions:
         except Exception as error:
             self._failed("count", error)
 
+    def settle(self, update_id: int | None) -> None:
+        """Every update up to `update_id` is handled: noted with the next save, in memory till then."""
+        self.settled = update_id
+
     async def mark_handled(self, update_id: int, now: float) -> None:
         """Note an update as handled that saved no session (or whose save failed)."""
         if not await self._ready():
             return
         try:
-            await self.store.mark_handled(update_id, now)
+            await self.store.mark_handled(update_id, now, self.settled)
         except Exception as error:
             self._failed("mark_handled", error)
 
-    async def last_handled(self, now: float) -> int | None:
-        """The last update the store noted as handled; None when unknown or the store fails."""
+    async def polling_position(self, now: float) -> PollingPosition | None:
+        """Where polling got to, as the store noted it; None when unknown or the store fails."""
         if not await self._ready():
             return None
         try:
-            return await self.store.last_handled(now)
+            return await self.store.polling_position(now)
         except Exception as error:
-            self._failed("last_handled", error)
+            self._failed("polling_position", error)
             return None
 
     async def purge(self, now: float) -> int:

@@ -10,6 +10,7 @@ import logging
 from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -48,9 +49,11 @@ class FaultyStore(MemoryStore):
         return await super().load(key, now)
 
     async def save(self, key: str, session: StoredSession, *, tallies: Iterable[Tally] = (),
-                   when: datetime | None = None, update_id: int | None = None) -> None:
+                   when: datetime | None = None, update_id: int | None = None,
+                   settled: int | None = None) -> None:
         self._check("save")
-        await super().save(key, session, tallies=tallies, when=when, update_id=update_id)
+        await super().save(key, session, tallies=tallies, when=when, update_id=update_id,
+                           settled=settled)
 
     async def delete(self, key: str) -> None:
         self._check("delete")
@@ -188,9 +191,10 @@ def test_the_terminal_chat_and_telegram_share_the_one_conversation_service(
     seen: list[str] = []
     real = Conversation.handle
 
-    async def spy(self: Conversation, incoming: Incoming, messenger: object) -> None:
+    async def spy(self: Conversation, incoming: Incoming, messenger: object,
+                  **hooks: Any) -> bool:
         seen.append(type(messenger).__name__)
-        await real(self, incoming, messenger)  # type: ignore[arg-type]
+        return await real(self, incoming, messenger, **hooks)  # type: ignore[arg-type]
 
     monkeypatch.setattr(Conversation, "handle", spy)
     out = io.StringIO()

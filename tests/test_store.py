@@ -11,7 +11,14 @@ import pytest
 from bot.errors import StorageError
 from bot.flow.session import SessionState, Tally
 from bot.pseudonym import pseudonym
-from bot.store import SCHEMA_VERSION, MemoryStore, StoredSession, WeeklyCount, iso_week
+from bot.store import (
+    SCHEMA_VERSION,
+    MemoryStore,
+    PollingPosition,
+    StoredSession,
+    WeeklyCount,
+    iso_week,
+)
 from bot.store.database import SqliteStore
 
 HOUR = 3600.0
@@ -24,6 +31,7 @@ ALLOWED_SCHEMA = {
     "sessions": ["key", "state", "message_ids", "log_id", "updated_at"],
     "counts": ["iso_week", "kind", "name", "n"],
     "polling": ["id", "last_update_id", "handled_at"],  # Telegram's counter, no user in it
+    "handled_updates": ["update_id", "handled_at"],  # the same counter, handled out of order
 }
 
 
@@ -278,27 +286,40 @@ async def test_memory_store_saves_counts_like_the_sqlite_store(store):
     assert await memory.weekly_counts(1, now=when) == await store.weekly_counts(1, now=when)
 
 
-async def test_the_last_handled_update_is_noted_with_the_save_and_forgotten_after_a_day(store):
+async def test_the_polling_position_is_noted_with_the_save_and_forgotten_after_a_day(store):
     """After a crash the bot knows where it got to; a note older than Telegram's 24 h is ignored."""
-    assert await store.last_handled(NOW) is None
-    await store.save("key", session(at=NOW), update_id=41)
-    assert await store.last_handled(NOW) == 41
-    await store.mark_handled(42, NOW + 5)
-    assert await store.last_handled(NOW + 10) == 42
-    assert await store.last_handled(NOW + 5 + 24 * HOUR + 1) is None
+    assert await store.polling_position(NOW) is None
+    await store.save("key", session(at=NOW), update_id=41, settled=40)
+    assert await store.polling_position(NOW) == PollingPosition(40, frozenset({41}))
+    await store.mark_handled(42, NOW + 5, settled=41)
+    assert await store.polling_position(NOW + 10) == PollingPosition(41, frozenset({42}))
+    assert await store.polling_position(NOW + 5 + 24 * HOUR + 1) is None
     unwritable = Tally("node", None)  # type: ignore[arg-type]
     with pytest.raises(StorageError):
         await store.save("key", session(at=NOW + 20), tallies=[unwritable], when=datetime.now(UTC),
-                         update_id=43)
-    assert await store.last_handled(NOW + 20) == 42  # the same transaction, so not noted
+                         update_id=43, settled=42)
+    # the same transaction, so neither the update nor the position was noted
+    assert await store.polling_position(NOW + 20) == PollingPosition(41, frozenset({42}))
 
 
-async def test_memory_store_notes_handled_updates_like_the_sqlite_store(store):
-    """The memory store remembers the last handled update exactly as the SQLite store does."""
+async def test_updates_handled_out_of_order_are_remembered_until_the_position_passes_them(store):
+    """Chats answered side by side finish out of order: the ids above the position are kept."""
+    await store.mark_handled(12, NOW, settled=9)  # 10 and 11 still in hand
+    await store.save("key", session(at=NOW), update_id=14, settled=9)
+    assert await store.polling_position(NOW) == PollingPosition(9, frozenset({12, 14}))
+    await store.mark_handled(10, NOW + 1, settled=9)
+    await store.mark_handled(11, NOW + 2, settled=12)  # 13 in hand
+    assert await store.polling_position(NOW + 3) == PollingPosition(12, frozenset({14}))
+
+
+async def test_memory_store_notes_the_polling_position_like_the_sqlite_store(store):
+    """The memory store remembers where polling got to exactly as the SQLite store does."""
     memory = MemoryStore()
     for target in (memory, store):
-        await target.save("key", session(at=NOW), update_id=7)
-    assert await memory.last_handled(NOW) == await store.last_handled(NOW) == 7
+        await target.save("key", session(at=NOW), update_id=7, settled=5)
+        await target.mark_handled(9, NOW, settled=6)
+    assert await memory.polling_position(NOW) == await store.polling_position(NOW)
+    assert await store.polling_position(NOW) == PollingPosition(6, frozenset({7, 9}))
 
 
 def test_the_store_uses_only_public_aiosqlite_api() -> None:
@@ -314,3 +335,11 @@ def test_the_store_uses_only_public_aiosqlite_api() -> None:
                     and not (isinstance(node.value, ast.Name) and node.value.id in {"self", "cls"})):
                 private.append(f"{module.name}:{node.lineno}: .{node.attr}")
     assert private == []
+
+
+async def test_update_ids_noted_a_day_ago_are_removed_by_the_purge(store):
+    """Anything kept has a time limit: noted update ids go with the next purge after a day."""
+    await store.mark_handled(12, NOW, settled=9)
+    await store.purge_expired(NOW + 24 * HOUR + 1)
+    with sqlite3.connect(store.path) as raw:
+        assert raw.execute("SELECT count(*) FROM handled_updates").fetchone()[0] == 0

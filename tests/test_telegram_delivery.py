@@ -6,6 +6,7 @@ End to end through PTB, the polling loop and the conversation service against th
 from __future__ import annotations
 
 import logging
+import time
 from pathlib import Path
 
 from bot.pseudonym import pseudonym
@@ -62,6 +63,25 @@ async def test_a_user_who_blocked_the_bot_gives_one_info_line_and_no_more_sends(
         assert key not in store.sessions
     assert [event.level for event in log_events.named("chat_blocked")] == [logging.INFO]
     assert log_events.messages(at_least=logging.ERROR) == []
+
+
+async def test_a_slow_reply_to_one_chat_does_not_delay_another_chats_reply(
+    api: FakeBotApi, tmp_path: Path
+) -> None:
+    """Telegram takes 2 s for chat A's reply: chat B, who wrote just after A, is answered at once."""
+    async with running_bot(bot_settings(api, tmp_path)):
+        alice, bob = FakeUser(api, 5550211), FakeUser(api, 5550212)
+        api.fail_next("sendMessage", None, delay=2.0)
+        await alice.send("/start", wait=False)
+        await bob.send("/start", wait=False)
+        sent_at = time.monotonic()
+        bobs = await api.wait_for(lambda c: c.method == "sendMessage" and c.ok
+                                  and c.chat_id == bob.chat["id"])
+        assert bobs.at - sent_at < 0.25  # not after A's reply, nor after any patience with A
+        alices = await api.wait_for(lambda c: c.method == "sendMessage" and c.ok
+                                    and c.chat_id == alice.chat["id"], within=10)
+        assert alices.at - sent_at >= 1.9
+        assert "Wat is uw rol?" in alice.bot_messages()[0]["text"]
 
 
 async def test_a_slow_chat_does_not_hold_up_another_chat_and_keeps_its_own_order(

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from bot.flood import FloodGuard, FloodLimits, Verdict
 from bot.flow.session import Tally
-from bot.store import MemoryStore, StoredSession
+from bot.store import MemoryStore, PollingPosition, StoredSession
 from tests.fakes.bot_api import FakeBotApi, FakeUser
 from tests.fakes.running_bot import bot_settings, running_bot
 from tests.log_events import LogEvents
@@ -32,18 +32,19 @@ class FlakyStore(MemoryStore):
 
     async def save(
         self, key: str, session: StoredSession, *, tallies: Iterable[Tally] = (),
-        when: datetime | None = None, update_id: int | None = None,
+        when: datetime | None = None, update_id: int | None = None, settled: int | None = None,
     ) -> None:
         self._check()
-        await super().save(key, session, tallies=tallies, when=when, update_id=update_id)
+        await super().save(key, session, tallies=tallies, when=when, update_id=update_id,
+                           settled=settled)
 
-    async def mark_handled(self, update_id: int, now: float) -> None:
+    async def mark_handled(self, update_id: int, now: float, settled: int | None = None) -> None:
         self._check()
-        await super().mark_handled(update_id, now)
+        await super().mark_handled(update_id, now, settled)
 
-    async def last_handled(self, now: float) -> int | None:
+    async def polling_position(self, now: float) -> PollingPosition | None:
         self._check()
-        return await super().last_handled(now)
+        return await super().polling_position(now)
 
     async def delete(self, key: str) -> None:
         self._check()

@@ -12,6 +12,7 @@ from bot.store.memory import MemoryStore
 from bot.store.migrations import MIGRATIONS, SCHEMA_VERSION
 from bot.store.protocol import (
     HANDLED_MEMORY_SECONDS,
+    PollingPosition,
     SessionStore,
     StoredSession,
     WeeklyCount,
@@ -20,6 +21,7 @@ from bot.store.protocol import (
 )
 
 __all__ = [
-    "HANDLED_MEMORY_SECONDS", "MIGRATIONS", "SCHEMA_VERSION", "MemoryStore", "SessionStore",
+    "HANDLED_MEMORY_SECONDS", "MIGRATIONS", "SCHEMA_VERSION", "MemoryStore", "PollingPosition",
+    "SessionStore",
     "StoredSession", "WeeklyCount", "iso_week", "recent_weeks",
 ]

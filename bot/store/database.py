@@ -39,7 +39,13 @@ from bot.flow.session import SessionState, StateError, Tally
 from bot.store import statements as sql
 from bot.store.faults import describe
 from bot.store.migrations import migrate
-from bot.store.protocol import HANDLED_MEMORY_SECONDS, StoredSession, WeeklyCount, recent_weeks
+from bot.store.protocol import (
+    HANDLED_MEMORY_SECONDS,
+    PollingPosition,
+    StoredSession,
+    WeeklyCount,
+    recent_weeks,
+)
 
 BUSY_TIMEOUT_MS = 5000
 JOURNAL_SIZE_LIMIT = 4 * 1024 * 1024  # the WAL is cut back to this after a checkpoint
@@ -186,24 +192,27 @@ class SqliteStore:
 
     async def save(
         self, key: str, session: StoredSession, *, tallies: Iterable[Tally] = (),
-        when: datetime | None = None, update_id: int | None = None,
+        when: datetime | None = None, update_id: int | None = None, settled: int | None = None,
     ) -> None:
         """One statement, so one transaction: the session, the update's counts, the cursor."""
         state_json = json.dumps(session.state.to_dict(), ensure_ascii=False, sort_keys=True)
         ids_json = json.dumps(list(session.message_ids))
         row = (key, state_json, ids_json, session.log_id, session.updated_at)
-        handled = (update_id, session.updated_at) if update_id is not None else None
-        await self._fetch("save a session", sql.SAVE_STEP, sql.save_row(row, tallies, when, handled))
+        handled = (update_id, session.updated_at)
+        await self._fetch("save a session", sql.SAVE_STEP,
+                          sql.save_row(row, tallies, when, handled, settled))
 
-    async def mark_handled(self, update_id: int, now: float) -> None:
+    async def mark_handled(self, update_id: int, now: float, settled: int | None = None) -> None:
         await self._fetch("note an update as handled", sql.SAVE_STEP,
-                          sql.save_row(None, (), None, (update_id, now)))
+                          sql.save_row(None, (), None, (update_id, now), settled))
 
-    async def last_handled(self, now: float) -> int | None:
-        rows = await self._fetch("read the last handled update", sql.SELECT_HANDLED)
+    async def polling_position(self, now: float) -> PollingPosition | None:
+        rows = await self._fetch("read the polling position", sql.SELECT_SETTLED)
         if not rows or now - float(rows[0][1]) > HANDLED_MEMORY_SECONDS:
             return None
-        return int(rows[0][0])
+        handled = await self._fetch("read the polling position", sql.SELECT_HANDLED,
+                                    (now - HANDLED_MEMORY_SECONDS,))
+        return PollingPosition(int(rows[0][0]), frozenset(int(row[0]) for row in handled))
 
     async def delete(self, key: str) -> None:
         """Forget one session at once (/wis, the quick exit), leaving no copy in the WAL."""
@@ -220,6 +229,9 @@ class SqliteStore:
         except ValueError:
             self._db = None
             raise StorageError("could not purge expired sessions (the connection was lost)") from None
+        # Update ids noted a day ago say nothing any more (Telegram may even have started anew).
+        await self._fetch("forget old update ids", sql.DELETE_OLD_HANDLED,
+                          (now - HANDLED_MEMORY_SECONDS,))
         await self.checkpoint()
         return max(purged, 0)
 

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from bot.flow.session import Tally
 from bot.store.protocol import (
     HANDLED_MEMORY_SECONDS,
+    PollingPosition,
     StoredSession,
     WeeklyCount,
     iso_week,
@@ -23,7 +24,8 @@ class MemoryStore:
     retention_seconds: float = 6 * 3600
     sessions: dict[str, StoredSession] = field(default_factory=dict)
     counts: dict[tuple[str, str, str], int] = field(default_factory=dict)
-    handled: tuple[int, float] | None = None  # (update_id, unix seconds)
+    settled: tuple[int, float] | None = None  # (update_id, unix seconds): the polling position
+    handled: dict[int, float] = field(default_factory=dict)  # ids handled above it, and when
 
     async def open(self) -> None:
         return None
@@ -39,21 +41,31 @@ class MemoryStore:
 
     async def save(
         self, key: str, session: StoredSession, *, tallies: Iterable[Tally] = (),
-        when: datetime | None = None, update_id: int | None = None,
+        when: datetime | None = None, update_id: int | None = None, settled: int | None = None,
     ) -> None:
         self.sessions[key] = session
         if when is not None:
             await self.count(tallies, when)
-        if update_id is not None:
-            await self.mark_handled(update_id, session.updated_at)
+        if update_id is not None or settled is not None:
+            self._note(update_id, session.updated_at, settled)
 
-    async def mark_handled(self, update_id: int, now: float) -> None:
-        self.handled = (update_id, now)
+    async def mark_handled(self, update_id: int, now: float, settled: int | None = None) -> None:
+        self._note(update_id, now, settled)
 
-    async def last_handled(self, now: float) -> int | None:
-        if self.handled is None or now - self.handled[1] > HANDLED_MEMORY_SECONDS:
+    def _note(self, update_id: int | None, now: float, settled: int | None) -> None:
+        """What the SQLite store's save trigger does with the polling position."""
+        if settled is not None:
+            self.settled = (settled, now)
+            self.handled = {i: at for i, at in self.handled.items()
+                            if i > settled and now - at <= HANDLED_MEMORY_SECONDS}
+        if update_id is not None and (settled is None or update_id > settled):
+            self.handled[update_id] = now
+
+    async def polling_position(self, now: float) -> PollingPosition | None:
+        if self.settled is None or now - self.settled[1] > HANDLED_MEMORY_SECONDS:
             return None
-        return self.handled[0]
+        return PollingPosition(self.settled[0], frozenset(
+            i for i, at in self.handled.items() if now - at <= HANDLED_MEMORY_SECONDS))
 
     async def delete(self, key: str) -> None:
         self.sessions.pop(key, None)

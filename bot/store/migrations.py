@@ -43,6 +43,16 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             handled_at REAL NOT NULL          -- unix seconds; older than a day is ignored
         )""",
     ),
+    (
+        # Chats are answered side by side, so updates finish out of order: polling.last_update_id
+        # now says "every update up to here was handled", and this table holds the ids above it
+        # that were handled already, so that after a crash they are not answered twice. A few
+        # rows at most, each gone once the position passes it (or after a day).
+        """CREATE TABLE handled_updates (
+            update_id INTEGER PRIMARY KEY,    -- a Telegram update_id, handled out of order
+            handled_at REAL NOT NULL          -- unix seconds; older than a day is ignored
+        )""",
+    ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -20,6 +20,19 @@ HANDLED_MEMORY_SECONDS = 24 * 3600
 
 
 @dataclass(frozen=True, slots=True)
+class PollingPosition:
+    """How far the bot got through Telegram's update queue; Telegram's counter, no user in it.
+
+    Chats are answered side by side, so updates finish out of order: `settled` is the id up to
+    which every fetched update was handled (what may be confirmed to Telegram), and `handled`
+    the ids above it that were handled already, to be skipped when Telegram offers them again.
+    """
+
+    settled: int
+    handled: frozenset[int] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
 class StoredSession:
     state: SessionState
     message_ids: tuple[int, ...] = ()  # this chat's messages, for "leave and erase"
@@ -47,16 +60,16 @@ class SessionStore(Protocol):
 
     async def save(
         self, key: str, session: StoredSession, *, tallies: Iterable[Tally] = (),
-        when: datetime | None = None, update_id: int | None = None,
+        when: datetime | None = None, update_id: int | None = None, settled: int | None = None,
     ) -> None:
-        """Upsert the session, add `tallies` to the counts of `when`'s ISO week and note
-        `update_id` as handled, atomically."""
+        """Upsert the session, add `tallies` to the counts of `when`'s ISO week, note
+        `update_id` as handled and `settled` as the polling position, atomically."""
 
-    async def mark_handled(self, update_id: int, now: float) -> None:
+    async def mark_handled(self, update_id: int, now: float, settled: int | None = None) -> None:
         """Note a Telegram update as handled (for updates that saved no session)."""
 
-    async def last_handled(self, now: float) -> int | None:
-        """The last update noted as handled, unless that was more than a day ago."""
+    async def polling_position(self, now: float) -> PollingPosition | None:
+        """Where polling got to, unless the last note is more than a day old."""
 
     async def delete(self, key: str) -> None: ...
 

@@ -20,8 +20,8 @@ from bot.store.protocol import iso_week
 
 SAVE_STEP_SETUP = (
     """CREATE TEMP VIEW IF NOT EXISTS save_step
-        (key, state, message_ids, log_id, updated_at, counts, update_id, handled_at)
-        AS SELECT NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL WHERE 0""",
+        (key, state, message_ids, log_id, updated_at, counts, update_id, handled_at, settled)
+        AS SELECT NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL WHERE 0""",
     """CREATE TEMP TRIGGER IF NOT EXISTS save_step_writes INSTEAD OF INSERT ON save_step
     BEGIN
         INSERT INTO sessions (key, state, message_ids, log_id, updated_at)
@@ -36,19 +36,26 @@ SAVE_STEP_SETUP = (
             FROM json_each(NEW.counts) WHERE true
             ON CONFLICT (iso_week, kind, name) DO UPDATE SET n = n + 1;
         INSERT INTO polling (id, last_update_id, handled_at)
-            SELECT 1, NEW.update_id, NEW.handled_at WHERE NEW.update_id IS NOT NULL
+            SELECT 1, NEW.settled, NEW.handled_at WHERE NEW.settled IS NOT NULL
             ON CONFLICT (id) DO UPDATE SET last_update_id = excluded.last_update_id,
                 handled_at = excluded.handled_at;
+        DELETE FROM handled_updates WHERE update_id <= NEW.settled;
+        INSERT INTO handled_updates (update_id, handled_at)
+            SELECT NEW.update_id, NEW.handled_at WHERE NEW.update_id IS NOT NULL
+                AND (NEW.settled IS NULL OR NEW.update_id > NEW.settled)
+            ON CONFLICT (update_id) DO UPDATE SET handled_at = excluded.handled_at;
     END""",
 )
 SAVE_STEP = """INSERT INTO save_step
-    (key, state, message_ids, log_id, updated_at, counts, update_id, handled_at)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?)"""
+    (key, state, message_ids, log_id, updated_at, counts, update_id, handled_at, settled)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"""
 
 SELECT_SESSION = "SELECT state, message_ids, log_id, updated_at FROM sessions WHERE key = ?"
-SELECT_HANDLED = "SELECT last_update_id, handled_at FROM polling WHERE id = 1"
+SELECT_SETTLED = "SELECT last_update_id, handled_at FROM polling WHERE id = 1"
+SELECT_HANDLED = "SELECT update_id FROM handled_updates WHERE handled_at >= ?"
 DELETE_SESSION = "DELETE FROM sessions WHERE key = ?"
 DELETE_EXPIRED = "DELETE FROM sessions WHERE updated_at < ?"
+DELETE_OLD_HANDLED = "DELETE FROM handled_updates WHERE handled_at < ?"
 COUNT_SESSIONS = "SELECT count(*) FROM sessions"
 SELECT_KEYS = "SELECT key FROM sessions"
 SELECT_WEEKS = """SELECT iso_week, kind, name, n FROM counts
@@ -56,17 +63,18 @@ SELECT_WEEKS = """SELECT iso_week, kind, name, n FROM counts
 CHECKPOINT = "PRAGMA wal_checkpoint(TRUNCATE)"
 
 Row = tuple[str | None, str | None, str | None, str | None, float | None, str, int | None,
-            float | None]
+            float | None, int | None]
 
 
 def save_row(
     session: tuple[str, str, str, str, float] | None, tallies: Iterable[Tally],
-    when: datetime | None, handled: tuple[int, float] | None,
+    when: datetime | None, handled: tuple[int | None, float] | None, settled: int | None = None,
 ) -> Row:
-    """The parameters of SAVE_STEP: the session row (or Nones), the counts, the handled update."""
+    """The parameters of SAVE_STEP: the session row (or Nones), the counts, the handled update
+    (its id and when) and the polling position."""
     week = iso_week(when) if when is not None else ""
     counts = json.dumps([[week, tally.kind, tally.name] for tally in tallies] if when else [],
                         ensure_ascii=False)
     key, state, ids, log_id, updated_at = session if session is not None else (None,) * 5
     update_id, handled_at = handled if handled is not None else (None, None)
-    return (key, state, ids, log_id, updated_at, counts, update_id, handled_at)
+    return (key, state, ids, log_id, updated_at, counts, update_id, handled_at, settled)
