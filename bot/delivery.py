@@ -9,10 +9,12 @@ decides what to do about it, once, for every transport:
   asked), and new replies of that chat queue behind them.
 - `NotModified`: the edit is done. `Refused`: the edit becomes a new message.
 - `Blocked`: raised to the caller, which forgets the session.
-- A slow chat: a call that has not come back within `PATIENCE` goes on in the background and
-  the update moves on; that chat's other replies wait in the outbox behind it, in order, and
-  every other chat is answered meanwhile. So one update spends at most about PATIENCE per call
-  (and never more than `UPDATE_SECONDS`) waiting for the chat service.
+- A slow chat: chats are answered side by side (`bot.telegram.lanes`), so a slow call keeps
+  only its own chat waiting. Even so, a call that has not come back within `PATIENCE` goes on in
+  the background and the update moves on, so that the chat's next update and the polling
+  position are not held up; that chat's other replies wait in the outbox behind it, in order.
+  One update spends at most about PATIENCE per call (and never more than `UPDATE_SECONDS`)
+  waiting for the chat service.
 """
 
 from __future__ import annotations

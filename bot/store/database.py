@@ -6,7 +6,7 @@ Its choices, and why:
   previous step again), nothing worse. Erasures are not at risk: `delete` and `purge_expired` end
   with a checkpoint, which syncs the WAL and the file to disk in either mode. FULL would make each
   conversation step wait for an fsync (measured here: 3.6 ms instead of 0.4 ms per save), and
-  PTB handles updates one after another, so that wait would be every user's.
+  every save waits in line on the one connection, so that wait would be every user's.
 - `secure_delete=ON` plus a truncating WAL checkpoint after every delete and purge: deleted
   sessions are overwritten with zeros in the file and do not linger in the `-wal` file.
 - One long-lived connection in autocommit mode; every write is ONE statement, so it is atomic
@@ -23,11 +23,9 @@ Its choices, and why:
 
 from __future__ import annotations
 
-import asyncio
 import json
 import sqlite3
-from collections.abc import Awaitable, Callable, Iterable, Sequence
-from contextlib import suppress
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -37,6 +35,13 @@ import aiosqlite
 from bot.errors import StorageError
 from bot.flow.session import SessionState, StateError, Tally
 from bot.store import statements as sql
+from bot.store.connection import (
+    BUSY_TIMEOUT_MS,
+    Connector,
+    close_quietly,
+    configure,
+    connect,
+)
 from bot.store.faults import describe
 from bot.store.migrations import migrate
 from bot.store.protocol import (
@@ -47,29 +52,7 @@ from bot.store.protocol import (
     recent_weeks,
 )
 
-BUSY_TIMEOUT_MS = 5000
-JOURNAL_SIZE_LIMIT = 4 * 1024 * 1024  # the WAL is cut back to this after a checkpoint
 SAFETY_SETTINGS = ("journal_mode", "synchronous", "secure_delete", "busy_timeout", "temp_store")
-
-# How the store gets its connection: `connect` unless a test hands in one that keeps a handle
-Connector = Callable[[Path, int], Awaitable[aiosqlite.Connection]]
-
-
-async def connect(path: Path, busy_timeout_ms: int) -> aiosqlite.Connection:
-    """One aiosqlite connection in autocommit mode, opened only after a plain open succeeded.
-
-    A failed `aiosqlite.connect` stops its worker thread without waiting for it, and that thread
-    then dies noisily if the event loop is gone first. Opening the file once with the standard
-    library beforehand turns the likely failures (no such folder, not a file, no permission)
-    into a plain sqlite3 error before any thread exists.
-    """
-    timeout = busy_timeout_ms / 1000
-    await asyncio.get_running_loop().run_in_executor(None, _try_open, path, timeout)
-    return await aiosqlite.connect(path, isolation_level=None, timeout=timeout)
-
-
-def _try_open(path: Path, timeout: float) -> None:
-    sqlite3.connect(path, timeout=timeout).close()
 
 
 class SqliteStore:
@@ -132,32 +115,17 @@ class SqliteStore:
                 await db.execute(statement)
         except (sqlite3.Error, OSError) as error:
             if db is not None:
-                await _close_quietly(db)
+                await close_quietly(db)
             raise StorageError(f"could not open the session database ({describe(error)})") from None
         except StorageError:
             if db is not None:
-                await _close_quietly(db)
+                await close_quietly(db)
             raise
         self._db = db
         return db
 
     async def _configure(self, db: aiosqlite.Connection) -> None:
-        await db.execute(f"PRAGMA busy_timeout = {self.busy_timeout_ms}")
-        await db.execute("PRAGMA secure_delete = ON")
-        await db.execute("PRAGMA temp_store = MEMORY")
-        await db.execute(f"PRAGMA journal_size_limit = {JOURNAL_SIZE_LIMIT}")
-        if str(await _pragma(db, "journal_mode = WAL")).lower() != "wal":
-            raise StorageError(
-                "could not switch the session database to WAL mode; is it on a network drive?"
-            )
-        await db.execute("PRAGMA synchronous = NORMAL")
-        if await _pragma(db, "secure_delete") != 1:
-            raise StorageError("this SQLite cannot turn on secure_delete; upgrade SQLite")
-        try:
-            await db.execute_fetchall("SELECT json_extract('[1]', '$[0]')")
-        except sqlite3.OperationalError:
-            raise StorageError("this SQLite has no JSON functions, which saving needs; upgrade "
-                               "SQLite (3.38 and later have them built in)") from None
+        await configure(db, self.busy_timeout_ms)
 
     async def _fetch(self, operation: str, statement: str, parameters: Sequence[Any] = ()) -> list[Any]:
         """Run one statement (one trip to the connection's thread); sqlite faults -> StorageError."""
@@ -297,13 +265,3 @@ class SqliteStore:
             if part.exists():
                 total += part.stat().st_size
         return total
-
-
-async def _pragma(db: aiosqlite.Connection, pragma: str) -> object:
-    rows = list(await db.execute_fetchall(f"PRAGMA {pragma}"))
-    return rows[0][0] if rows else None
-
-
-async def _close_quietly(db: aiosqlite.Connection) -> None:
-    with suppress(sqlite3.Error, ValueError):
-        await db.close()

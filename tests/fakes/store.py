@@ -13,7 +13,7 @@ from pathlib import Path
 
 import aiosqlite
 
-from bot.store.database import connect
+from bot.store.connection import connect
 
 NO_PAGE_LIMIT = 1_073_741_823
 
