@@ -128,6 +128,27 @@ def test_a_token_shaped_string_is_redacted_even_when_not_configured(restore_logg
     assert REDACTED in stream.getvalue()
 
 
+def test_a_token_shaped_value_in_our_own_event_is_redacted(restore_logging):
+    """A token-shaped value in one of our event's fields is redacted, even when nobody configured it."""
+    stream = io.StringIO()
+    configure_logging(level="INFO", log_format="json", secrets=(), stream=stream)
+    log_event("telegram_error", reason="InvalidToken 7777777:ZZsomeOtherTokenValue_0123456789abcd")
+    [entry] = lines(stream)
+    assert entry["reason"] == f"InvalidToken {REDACTED}"
+
+
+def test_a_lines_time_is_its_own_second_in_utc(restore_logging):
+    """Each line carries the second it was logged in, in UTC, however many lines share a second."""
+    handler = configure_logging(level="INFO", log_format="json", stream=io.StringIO())
+    times = []
+    for created in (1_796_124_622.75, 1_796_124_622.0, 1_796_124_623.01, 1_577_836_799.999):
+        record = logging.makeLogRecord({"msg": "tick", "created": created, "levelname": "INFO",
+                                        "event": "tick", "fields": {}})
+        times.append(json.loads(handler.format(record))["time"])
+    assert times == ["2026-12-01T11:30:22Z", "2026-12-01T11:30:22Z", "2026-12-01T11:30:23Z",
+                     "2019-12-31T23:59:59Z"]
+
+
 def test_a_foreign_record_shows_its_template_not_its_arguments(json_log):
     """PTB logs whole updates as arguments; names and typed text must stay out of the log."""
     update = {"message": {"from": {"id": 987654321012, "first_name": "Jantje"}, "text": "help"}}
