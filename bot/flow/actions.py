@@ -6,6 +6,7 @@ press from an old message or after an edit is recognised instead of sending some
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from dataclasses import dataclass
 
@@ -36,7 +37,13 @@ class OptionPress:
 
 def option_check(option: Option) -> str:
     """Four hex digits that change when the option's target or its settings change."""
-    fingerprint = f"{option.goto}|{sorted(option.sets)}".encode()
+    return _check(option.goto, option.sets)
+
+
+@functools.lru_cache(maxsize=4096)
+def _check(goto: str | None, sets: tuple[tuple[str, str], ...]) -> str:
+    # Every screen shown hashes each of its options; a guide has a few hundred distinct ones.
+    fingerprint = f"{goto}|{sorted(sets)}".encode()
     return hashlib.blake2b(fingerprint, digest_size=2).hexdigest()
 
 

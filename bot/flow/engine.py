@@ -6,11 +6,12 @@ decides where a conversation goes.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
 
 from bot.flow import actions
-from bot.flow.model import DEFAULT_LANGUAGE, LANGUAGES, Guide, Node
+from bot.flow.model import DEFAULT_LANGUAGE, LANGUAGES, Contact, Guide, Node
 from bot.flow.render import render_node, visible_contacts
 from bot.flow.routing.router import Routing, route
 from bot.flow.session import (
@@ -262,6 +263,8 @@ def _show(
 ) -> Outcome:
     node = guide.nodes[state.node]
     variables = state.variable_map
+    # Ordered once: the cards shown and the contacts counted are the same, in the same order.
+    contacts = visible_contacts(guide, node, variables, now)
     reply = render_node(
         guide,
         node,
@@ -270,12 +273,13 @@ def _show(
         now,
         can_go_back=bool(state.back),
         preface=preface,
+        contacts=contacts,
     )
     return Outcome(
         replies=(reply,),
         state=state,
         result=result or _result_of(guide, node),
-        tallies=extra_tallies + _tallies_of(guide, node, variables, now),
+        tallies=extra_tallies + _tallies_of(guide, node, contacts),
     )
 
 
@@ -287,10 +291,10 @@ def _result_of(guide: Guide, node: Node) -> str:
     return "completed" if node.end else "shown"
 
 
-def _tallies_of(guide: Guide, node: Node, variables: dict[str, str], now: datetime) -> tuple[Tally, ...]:
+def _tallies_of(guide: Guide, node: Node, contacts: Sequence[Contact]) -> tuple[Tally, ...]:
     tallies = [Tally("node", node.id)]
     # In showing order, so a conversation test can ask which card came first.
-    tallies += [Tally("contact", contact.id) for contact in visible_contacts(guide, node, variables, now)]
+    tallies += [Tally("contact", contact.id) for contact in contacts]
     result = _result_of(guide, node)
     if result != "shown":
         tallies.append(Tally("outcome", result))

@@ -82,7 +82,10 @@ class Condition:
         for name, allowed in self.when:
             if variables.get(name, UNSET) not in allowed:
                 return False
-        return all(variables.get(name, UNSET) not in banned for name, banned in self.unless)
+        # Most options have no `unless`: no generator to build for them.
+        return not self.unless or all(
+            variables.get(name, UNSET) not in banned for name, banned in self.unless
+        )
 
     @property
     def always(self) -> bool:

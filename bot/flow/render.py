@@ -5,7 +5,7 @@ Plain text only (no Markdown or HTML), so nothing a network editor writes can br
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from bot.flow import actions
@@ -132,10 +132,20 @@ def visible_contacts(
     return shown if now is None else by_availability(shown, now)
 
 
-def node_text(guide: Guide, node: Node, variables: Mapping[str, str], language: str, now: datetime) -> str:
+def node_text(
+    guide: Guide,
+    node: Node,
+    variables: Mapping[str, str],
+    language: str,
+    now: datetime,
+    contacts: Sequence[Contact] | None = None,
+) -> str:
+    """The node's text, paragraphs and contact cards; `contacts`: the visible ones, if known."""
+    if contacts is None:
+        contacts = visible_contacts(guide, node, variables, now)
     blocks = [node.text.get(language).strip()]
     blocks += [paragraph.text.get(language).strip() for paragraph in node.paragraphs if paragraph.when.holds(variables)]
-    blocks += [contact_card(contact, now, language) for contact in visible_contacts(guide, node, variables, now)]
+    blocks += [contact_card(contact, now, language) for contact in contacts]
     return "\n\n".join(block for block in blocks if block)
 
 
@@ -177,8 +187,10 @@ def render_node(
     *,
     can_go_back: bool,
     preface: str | None = None,
+    contacts: Sequence[Contact] | None = None,
 ) -> Reply:
-    text = node_text(guide, node, variables, language, now)
+    """What the user sees of `node`; `contacts`: `visible_contacts` at `now`, when the caller has them."""
+    text = node_text(guide, node, variables, language, now, contacts)
     if preface:
         text = f"{preface.strip()}\n\n{text}"
     buttons = node_buttons(guide, node, variables, language, can_go_back=can_go_back)
