@@ -43,6 +43,7 @@ from bot.store.connection import (
     connect,
 )
 from bot.store.faults import describe
+from bot.store.group_commit import GroupCommit
 from bot.store.migrations import migrate
 from bot.store.protocol import (
     HANDLED_MEMORY_SECONDS,
@@ -68,6 +69,7 @@ class SqliteStore:
         self._opener = connector
         self._db: aiosqlite.Connection | None = None
         self._wanted_open = False  # after open(), a lost connection is re-made on the next call
+        self._writes: GroupCommit[tuple[str, sql.Row]] = GroupCommit(self._write_rows)
 
     # -- lifecycle -----------------------------------------------------------------------------
 
@@ -77,6 +79,7 @@ class SqliteStore:
         await self._database()
 
     async def close(self) -> None:
+        await self._writes.flushed()
         self._wanted_open = False
         db, self._db = self._db, None
         if db is None:
@@ -167,12 +170,21 @@ class SqliteStore:
         ids_json = json.dumps(list(session.message_ids))
         row = (key, state_json, ids_json, session.log_id, session.updated_at)
         handled = (update_id, session.updated_at)
-        await self._fetch("save a session", sql.SAVE_STEP,
-                          sql.save_row(row, tallies, when, handled, settled))
+        await self._writes.save(("save a session", sql.save_row(row, tallies, when, handled,
+                                                                settled)))
 
     async def mark_handled(self, update_id: int, now: float, settled: int | None = None) -> None:
-        await self._fetch("note an update as handled", sql.SAVE_STEP,
-                          sql.save_row(None, (), None, (update_id, now), settled))
+        await self._writes.save(("note an update as handled",
+                                 sql.save_row(None, (), None, (update_id, now), settled)))
+
+    async def _write_rows(self, rows: Sequence[tuple[str, sql.Row]]) -> None:
+        """One statement for one save or several (`bot.store.group_commit`)."""
+        if len(rows) == 1:
+            operation, parameters = rows[0]
+            await self._fetch(operation, sql.SAVE_STEP, parameters)
+        else:
+            await self._fetch("save sessions", sql.SAVE_MANY,
+                              (json.dumps([parameters for _, parameters in rows]),))
 
     async def polling_position(self, now: float) -> PollingPosition | None:
         rows = await self._fetch("read the polling position", sql.SELECT_SETTLED)
@@ -225,8 +237,8 @@ class SqliteStore:
     async def count(self, tallies: Iterable[Tally], when: datetime) -> None:
         tallies = list(tallies)
         if tallies:
-            await self._fetch("add to the weekly counts", sql.SAVE_STEP,
-                              sql.save_row(None, tallies, when, None))
+            await self._writes.save(("add to the weekly counts",
+                                     sql.save_row(None, tallies, when, None)))
 
     async def weekly_counts(
         self, weeks: int, now: datetime | None = None

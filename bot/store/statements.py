@@ -50,6 +50,15 @@ SAVE_STEP = """INSERT INTO save_step
     (key, state, message_ids, log_id, updated_at, counts, update_id, handled_at, settled)
     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"""
 
+# Several saves in one statement, so one transaction and one trip (`bot.store.group_commit`): the
+# parameter is a JSON array of SAVE_STEP's parameter rows, inserted into the view in that order.
+SAVE_MANY = """INSERT INTO save_step
+    (key, state, message_ids, log_id, updated_at, counts, update_id, handled_at, settled)
+    SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]'),
+           json_extract(value, '$[3]'), json_extract(value, '$[4]'), json_extract(value, '$[5]'),
+           json_extract(value, '$[6]'), json_extract(value, '$[7]'), json_extract(value, '$[8]')
+    FROM json_each(?) ORDER BY json_each.key"""
+
 SELECT_SESSION = "SELECT state, message_ids, log_id, updated_at FROM sessions WHERE key = ?"
 SELECT_SETTLED = "SELECT last_update_id, handled_at FROM polling WHERE id = 1"
 SELECT_HANDLED = "SELECT update_id FROM handled_updates WHERE handled_at >= ?"
