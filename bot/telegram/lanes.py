@@ -1,9 +1,13 @@
 """Chats side by side, each chat in order: one chat's slow reply never holds up another's.
 
 Every chat gets a lane: its updates are handled one after another, in the order Telegram sent
-them, so a user's second tap never overtakes the first. Lanes of different chats run at the same
-time, at most `limit` at once (each holds an HTTP connection while it talks to Telegram). A lane
-ends when its chat has nothing waiting, so an idle chat costs nothing.
+them, so a user's second tap never overtakes the first. Lanes take turns, one at a time while
+every turn is quick; a turn that takes longer than `SLOW_SECONDS` (a 429's wait, a slow
+connection to Telegram) lets the next lane start beside it, up to `limit` at once. Running
+lanes side by side all the time would cost CPU for nothing: each one holds its own HTTP
+connection, and httpx's pool looks at every connection on every request, which made a burst of
+presses a third dearer. A lane ends when its chat has nothing waiting, so an idle chat costs
+nothing.
 """
 
 from __future__ import annotations
@@ -16,20 +20,32 @@ from typing import Generic, TypeVar
 
 Work = TypeVar("Work")
 
-CHATS_AT_ONCE = 8  # lanes talking to Telegram at the same time
+CHATS_AT_ONCE = 8  # lanes talking to Telegram at the same time, at most
+SLOW_SECONDS = 0.05  # a turn this long lets one more lane start beside it
+
+
+class _Turn:
+    """One piece of work being handled; `slow` once it has run past `SLOW_SECONDS`."""
+
+    __slots__ = ("slow",)
+
+    def __init__(self) -> None:
+        self.slow = False
 
 
 class ChatLanes(Generic[Work]):
-    """Per-chat ordered queues of work, run side by side by `handle`."""
+    """Per-chat ordered queues of work, run by `handle`: one at a time unless turns are slow."""
 
     def __init__(self, handle: Callable[[Work], Awaitable[None]], *,
-                 limit: int = CHATS_AT_ONCE) -> None:
+                 limit: int = CHATS_AT_ONCE, slow_seconds: float = SLOW_SECONDS) -> None:
         self._handle = handle
-        self._slots = asyncio.Semaphore(limit)
         self._limit = limit
+        self._slow_seconds = slow_seconds
         self._queues: dict[Hashable, deque[Work]] = {}
         self._tasks: set[asyncio.Task[None]] = set()
-        self._running = 0  # lanes holding a slot
+        self._waiting: deque[asyncio.Future[None]] = deque()  # lanes waiting for their turn
+        self._running = 0  # turns under way
+        self._slow = 0  # of which slow
         self._closing = False
         self.changed = asyncio.Event()  # set whenever a piece of work is done
 
@@ -46,22 +62,70 @@ class ChatLanes(Generic[Work]):
 
     async def _lane(self, chat: Hashable) -> None:
         queue = self._queues[chat]
+        loop = asyncio.get_running_loop()
         try:
             while queue and not self._closing:
-                async with self._slots:
-                    self._running += 1
-                    try:
-                        await self._handle(queue[0])
-                    finally:
-                        self._running -= 1
+                await self._take_turn(loop)
+                turn = _Turn()
+                timer = loop.call_later(self._slow_seconds, self._went_slow, turn)
+                try:
+                    await self._handle(queue[0])
+                finally:
+                    timer.cancel()
+                    self._end_turn(turn)
                 queue.popleft()
                 self.changed.set()
         finally:
             del self._queues[chat]
 
+    def _allowed(self) -> int:
+        return min(self._limit, 1 + self._slow)
+
+    async def _take_turn(self, loop: asyncio.AbstractEventLoop) -> None:
+        if not self._waiting and self._running < self._allowed():
+            self._running += 1
+            return
+        ready = loop.create_future()
+        self._waiting.append(ready)
+        try:
+            await ready  # `_admit` counts this turn as running before it wakes us
+        except asyncio.CancelledError:
+            if ready.done() and not ready.cancelled():
+                self._running -= 1  # admitted and cancelled in the same moment: give it back
+                self._admit()
+            else:
+                with contextlib.suppress(ValueError):
+                    self._waiting.remove(ready)
+            raise
+
+    def _end_turn(self, turn: _Turn) -> None:
+        self._running -= 1
+        if turn.slow:
+            self._slow -= 1
+        self._admit()
+
+    def _went_slow(self, turn: _Turn) -> None:
+        turn.slow = True
+        self._slow += 1
+        self._admit()
+
+    def _admit(self) -> None:
+        """Wake waiting lanes, oldest first, while the number of turns allowed has room."""
+        while self._waiting and self._running < self._allowed():
+            ready = self._waiting.popleft()
+            if ready.done():  # its lane was cancelled meanwhile
+                continue
+            self._running += 1
+            ready.set_result(None)
+
     def spare(self) -> bool:
-        """A slot stands idle: fewer than `limit` lanes run and none waits for a slot."""
-        return self._running < self._limit and len(self._queues) == self._running
+        """A turn could start now: fewer than `limit` run and no lane waits for its turn."""
+        return self._running < self._limit and not self._waiting
+
+    @property
+    def running(self) -> int:
+        """Turns under way now."""
+        return self._running
 
     @property
     def busy(self) -> bool:
