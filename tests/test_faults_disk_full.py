@@ -35,7 +35,8 @@ async def test_every_update_is_answered_while_the_disk_is_full_and_service_recov
     """With the disk full every update is still answered; once space returns, sessions are saved again."""
     settings = bot_settings(api, tmp_path, flows_dir=SHIPPED_FLOWS)
     disk = ConnectionTap()
-    store = SqliteStore(settings.database, retention_seconds=3600, connector=disk)
+    store = SqliteStore(settings.database, retention_seconds=3600, connector=disk,
+                        writer_connector=disk.writer)
     users = [FakeUser(api, 7_100_000 + n) for n in range(USERS)]
     async with running_bot(settings, store):
         await users[0].start()  # one session on disk before it fills up

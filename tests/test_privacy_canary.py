@@ -216,7 +216,8 @@ async def test_many_canary_sessions_leave_no_identity_in_the_database_or_logs(
     canaries = [Canary.number(n) for n in range(SESSIONS)]
     clock = time.time()
     tap = ConnectionTap()
-    async with SqliteStore(database, retention_seconds=RETENTION, connector=tap) as store:
+    async with SqliteStore(database, retention_seconds=RETENTION, connector=tap,
+                           writer_connector=tap.writer) as store:
         for index, canary in enumerate(canaries):
             await visit(store, guide, canary, clock + index)
             if index % 10 == 0:

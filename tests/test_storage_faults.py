@@ -42,7 +42,7 @@ def tap() -> ConnectionTap:
 @pytest.fixture
 async def store(tmp_path: Path, tap: ConnectionTap):
     opened = SqliteStore(tmp_path / "db.sqlite3", retention_seconds=3600, busy_timeout_ms=100,
-                         connector=tap)
+                         connector=tap, writer_connector=tap.writer)
     await opened.open()
     yield opened
     await opened.close()
