@@ -10,6 +10,7 @@ Two experiments, off unless asked for, to size proposed store changes before any
   BENCH_SYNC_NORMAL=1     the store's connection uses synchronous=NORMAL instead of FULL
   BENCH_BATCHED_COUNTS=1  the weekly tallies are added up in memory and written once a second
                           (one transaction) instead of one transaction per update
+  BENCH_MEMORY_STORE=1    the in-memory store instead of SQLite: what the store costs end to end
 """
 
 from __future__ import annotations
@@ -38,6 +39,12 @@ telegram.ext.AIORateLimiter = UncappedRateLimiter  # type: ignore[misc]
 def experiments() -> None:
     from bot.flow.session import Tally
     from bot.store.database import SqliteStore
+
+    if os.environ.get("BENCH_MEMORY_STORE") == "1":
+        import bot.telegram.app
+        from bot.store.memory import MemoryStore
+
+        bot.telegram.app.open_store = lambda settings: MemoryStore()  # type: ignore[assignment]
 
     if os.environ.get("BENCH_SYNC_NORMAL") == "1":
         configure = SqliteStore._configure
