@@ -185,6 +185,8 @@ def build_application(
     from telegram.ext import AIORateLimiter, ApplicationBuilder, TypeHandler
     from telegram.request import HTTPXRequest
 
+    from bot.telegram.request import JsonRequest
+
     if not settings.token:
         raise SettingsError("TELEGRAM_BOT_TOKEN is not set; `wegwijzer run` needs it.")
     sessions = Sessions(store, retention_seconds=settings.session_hours * 3600)
@@ -197,8 +199,8 @@ def build_application(
         .token(settings.token)
         .base_url(f"{api}/bot")
         .base_file_url(f"{api}/file/bot")
-        .request(HTTPXRequest(connection_pool_size=8, connect_timeout=5.0, read_timeout=10.0,
-                              write_timeout=10.0, pool_timeout=3.0))
+        .request(JsonRequest(connection_pool_size=8, connect_timeout=5.0, read_timeout=10.0,
+                             write_timeout=10.0, pool_timeout=3.0))
         .get_updates_request(HTTPXRequest(connection_pool_size=1, connect_timeout=5.0,
                                           read_timeout=10.0, write_timeout=10.0,
                                           pool_timeout=3.0))

@@ -9,8 +9,10 @@ or drops the connection until it is set back to None). `FakeUser` sends /start, 
 presses buttons by (part of) their label, and waits for the bot's answer, so tests read like a
 transcript.
 
-PTB sends `application/x-www-form-urlencoded` bodies whose values are strings; objects and lists
-(`reply_markup`, `message_ids`, ...) arrive JSON-encoded, numbers as decimal strings.
+PTB sends `application/x-www-form-urlencoded` bodies whose values are strings, and Wegwijzer's
+replies come as `application/json` bodies with the same string values (`bot.telegram.request`):
+either way objects and lists (`reply_markup`, `message_ids`, ...) arrive JSON-encoded and numbers
+as decimal strings, and are decoded here as Telegram does.
 """
 
 from __future__ import annotations
@@ -62,6 +64,7 @@ class Call:
     status: int
     at: float
     result: Any = None
+    body_type: str = ""  # the Content-Type the request's body came as
 
     @property
     def ok(self) -> bool:
@@ -287,11 +290,12 @@ class FakeBotApi:
         if not path.startswith(prefix):
             return 401, {"ok": False, "error_code": 401, "description": "Unauthorized"}
         method = path[len(prefix):]
-        params = _decode(headers.get("content-type", ""), body)
+        body_type = headers.get("content-type", "")
+        params = _decode(body_type, body)
         if self.down is not None and (self.down_methods is None or method in self.down_methods):
             dropped = self.down == "drop"
             status = 0 if dropped else int(self.down)
-            await self._record(Call(method, params, status, time.monotonic()))
+            await self._record(Call(method, params, status, time.monotonic(), body_type=body_type))
             if dropped:
                 raise _Dropped
             return status, {"ok": False, "error_code": status, "description": "Bad Gateway"
@@ -307,22 +311,22 @@ class FakeBotApi:
                            "description": fault.description}
             if fault.retry_after is not None:
                 error["parameters"] = {"retry_after": fault.retry_after}
-            await self._record(Call(method, params, fault.status, time.monotonic()))
+            await self._record(Call(method, params, fault.status, time.monotonic(), body_type=body_type))
             return fault.status, error
         handler = getattr(self, f"_m_{method.lower()}", None)
         if handler is None:
-            await self._record(Call(method, params, 404, time.monotonic()))
+            await self._record(Call(method, params, 404, time.monotonic(), body_type=body_type))
             return 404, {"ok": False, "error_code": 404, "description": "Not Found: method not found"}
         try:
             result = await handler(params)
         except ApiError as api_error:
-            await self._record(Call(method, params, api_error.status, time.monotonic()))
+            await self._record(Call(method, params, api_error.status, time.monotonic(), body_type=body_type))
             answer: Json = {"ok": False, "error_code": api_error.status,
                             "description": api_error.description}
             if api_error.parameters:
                 answer["parameters"] = api_error.parameters
             return api_error.status, answer
-        await self._record(Call(method, params, 200, time.monotonic(), result))
+        await self._record(Call(method, params, 200, time.monotonic(), result, body_type))
         return 200, {"ok": True, "result": result}
 
     async def _record(self, call: Call) -> None:
@@ -493,12 +497,15 @@ def _decode(content_type: str, body: bytes) -> Json:
         return {}
     if content_type.startswith("application/json"):
         decoded = json.loads(body)
-        return decoded if isinstance(decoded, dict) else {}
+        pairs = list(decoded.items()) if isinstance(decoded, dict) else []
+    else:
+        pairs = parse_qsl(body.decode(), keep_blank_values=True)
     params: Json = {}
-    for key, value in parse_qsl(body.decode(), keep_blank_values=True):
-        if key in JSON_FIELDS:
+    for key, value in pairs:
+        # As Telegram does: objects and numbers may come as (JSON) strings, in a form or in JSON
+        if isinstance(value, str) and key in JSON_FIELDS:
             params[key] = json.loads(value)
-        elif key in INT_FIELDS and value.lstrip("-").isdigit():
+        elif isinstance(value, str) and key in INT_FIELDS and value.lstrip("-").isdigit():
             params[key] = int(value)
         else:
             params[key] = value
