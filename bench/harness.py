@@ -352,7 +352,14 @@ def _decode(content_type: str, body: bytes) -> Json:
         return {}
     if content_type.startswith("application/json"):
         decoded = json.loads(body)
-        return decoded if isinstance(decoded, dict) else {}
+        if not isinstance(decoded, dict):
+            return {}
+        # As Telegram does: an object field may come as an object or as a JSON string (PTB's
+        # json_payload sends the latter).
+        for key in JSON_FIELDS & decoded.keys():
+            if isinstance(decoded[key], str):
+                decoded[key] = json.loads(decoded[key])
+        return decoded
     params: Json = {}
     for key, value in parse_qsl(body.decode(), keep_blank_values=True):
         params[key] = json.loads(value) if key in JSON_FIELDS else value

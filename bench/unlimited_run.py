@@ -40,6 +40,16 @@ def experiments() -> None:
     from bot.flow.session import Tally
     from bot.store.database import SqliteStore
 
+    if os.environ.get("BENCH_NO_GC") == "1":  # an upper bound of what the cyclic GC costs
+        import gc
+
+        gc.disable()
+
+    if os.environ.get("BENCH_NO_WRITE") == "1":  # SQLite everywhere but the save statement
+        from bot.store.writer import LoopWriter
+
+        LoopWriter.write = lambda self, statement, parameters: False  # type: ignore[method-assign]
+
     if os.environ.get("BENCH_MEMORY_STORE") == "1":
         import bot.telegram.app
         from bot.store.memory import MemoryStore
