@@ -28,6 +28,7 @@ BOTS["wegwijzer-both"] = BOTS["wegwijzer-uncapped"]
 BOTS["wegwijzer-memory"] = BOTS["wegwijzer-uncapped"]
 BOTS["wegwijzer-nowrite"] = BOTS["wegwijzer-uncapped"]
 BOTS["wegwijzer-nogc"] = BOTS["wegwijzer-uncapped"]
+BOTS["wegwijzer-idle-thread"] = BOTS["wegwijzer-uncapped"]
 # Profiling: `wegwijzer-uncapped` with py-spy attached during each measured phase (see e2e.py).
 BOTS["wegwijzer-profiled"] = BOTS["wegwijzer-uncapped"]
 BOT_ENV = {"floor-sized": {"FLOOR_TEXT_CHARS": "1100", "FLOOR_BUTTONS": "6"},
@@ -37,7 +38,8 @@ BOT_ENV = {"floor-sized": {"FLOOR_TEXT_CHARS": "1100", "FLOOR_BUTTONS": "6"},
            "wegwijzer-both": {"BENCH_SYNC_NORMAL": "1", "BENCH_BATCHED_COUNTS": "1"},
            "wegwijzer-memory": {"BENCH_MEMORY_STORE": "1"},
            "wegwijzer-nowrite": {"BENCH_NO_WRITE": "1"},
-           "wegwijzer-nogc": {"BENCH_NO_GC": "1"}}
+           "wegwijzer-nogc": {"BENCH_NO_GC": "1"},
+           "wegwijzer-idle-thread": {"BENCH_IDLE_THREAD": "1"}}
 # Before/after in one run: `wegwijzer-before` is `wegwijzer-uncapped` from another checkout of the
 # code (BENCH_BEFORE_TREE, e.g. a `git worktree` of an older commit sharing this .venv).
 BEFORE_TREE = Path(os.environ.get("BENCH_BEFORE_TREE", ROOT))

@@ -50,6 +50,20 @@ def experiments() -> None:
 
         LoopWriter.write = lambda self, statement, parameters: False  # type: ignore[method-assign]
 
+    if os.environ.get("BENCH_IDLE_THREAD") == "1":  # the in-memory store plus an idle aiosqlite thread
+        import tempfile
+
+        import aiosqlite
+
+        import bot.telegram.app
+        from bot.store.memory import MemoryStore
+
+        class MemoryStoreWithIdleThread(MemoryStore):
+            async def open(self) -> None:
+                self.idle = await aiosqlite.connect(tempfile.mktemp(suffix=".sqlite3"))
+
+        bot.telegram.app.open_store = lambda settings: MemoryStoreWithIdleThread()  # type: ignore[assignment]
+
     if os.environ.get("BENCH_MEMORY_STORE") == "1":
         import bot.telegram.app
         from bot.store.memory import MemoryStore
