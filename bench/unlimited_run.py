@@ -60,7 +60,8 @@ def experiments() -> None:
 
         class MemoryStoreWithIdleThread(MemoryStore):
             async def open(self) -> None:
-                self.idle = await aiosqlite.connect(tempfile.mktemp(suffix=".sqlite3"))
+                folder = tempfile.mkdtemp(prefix="wegwijzer-idle-")
+                self.idle = await aiosqlite.connect(os.path.join(folder, "idle.sqlite3"))  # noqa: PTH118
 
         bot.telegram.app.open_store = lambda settings: MemoryStoreWithIdleThread()  # type: ignore[assignment]
 
