@@ -9,9 +9,9 @@ Its choices, and why:
   every save waits in line on the one connection, so that wait would be every user's.
 - `secure_delete=ON` plus a truncating WAL checkpoint after every delete and purge: deleted
   sessions are overwritten with zeros in the file and do not linger in the `-wal` file.
-- One long-lived connection in autocommit mode; every write is ONE statement, so it is atomic
-  by itself and takes its write lock up front (with a busy timeout) instead of failing halfway.
-  A save is one statement too, through a TEMP view (see `bot.store.statements`).
+- Long-lived connections in autocommit mode; every write is ONE statement, so it is atomic by
+  itself and takes its write lock up front instead of failing halfway. A save is one statement
+  too, through a TEMP view (see `bot.store.statements`).
 - `temp_store=MEMORY`: a statement's scratch data (which can hold session rows) never goes to
   a temporary file.
 - aiosqlite's public API only (`connect`, `execute`, `execute_fetchall`, `close`): every call
@@ -21,7 +21,6 @@ Its choices, and why:
 - Every sqlite error leaves as `StorageError` naming the operation and the kind of fault, never a
   key, a state or a value.
 """
-
 
 from __future__ import annotations
 
@@ -190,14 +189,7 @@ class SqliteStore:
 
     async def _write_rows(self, rows: Sequence[tuple[str, sql.Row]]) -> None:
         """One statement for one save or several (`bot.store.group_commit`), on this thread."""
-        statement: str
-        parameters: Sequence[Any]
-        if len(rows) == 1:
-            operation, parameters = rows[0]
-            statement = sql.SAVE_STEP
-        else:
-            operation, statement = "save sessions", sql.SAVE_MANY
-            parameters = (json.dumps([row for _, row in rows]),)
+        operation, statement, parameters = sql.save_statement(rows)
         await self._database()  # the writer comes after the main connection's WAL and schema
         try:
             checkpoint_due = self._writer.write(statement, parameters)
@@ -210,12 +202,7 @@ class SqliteStore:
             self._checkpointing = asyncio.get_running_loop().create_task(self._background_checkpoint())
 
     async def _background_checkpoint(self) -> None:
-        """Copy the WAL into the file on aiosqlite's thread (the writer does no checkpoints).
-
-        A TRUNCATE checkpoint holds the write lock while it runs, so saves meanwhile go to the same
-        thread and wait behind it; a PASSIVE one beside a steady stream of saves never caught up
-        (the WAL reached 15 MB in 3,000 saves).
-        """
+        """The writer's checkpoint, on aiosqlite's thread (see `bot.store.writer`)."""
         with suppress(StorageError):  # the WAL grows a little more; the next one tries again
             await self.checkpoint()
 

@@ -12,7 +12,7 @@ data, and are made again on every connect. Needs SQLite 3.24 (UPSERT) with JSON 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from bot.flow.session import Tally
@@ -87,3 +87,11 @@ def save_row(
     key, state, ids, log_id, updated_at = session if session is not None else (None,) * 5
     update_id, handled_at = handled if handled is not None else (None, None)
     return (key, state, ids, log_id, updated_at, counts, update_id, handled_at, settled)
+
+
+def save_statement(rows: Sequence[tuple[str, Row]]) -> tuple[str, str, tuple[object, ...]]:
+    """What to run for one save or several queued together: (operation, SQL, parameters)."""
+    if len(rows) == 1:
+        operation, parameters = rows[0]
+        return operation, SAVE_STEP, parameters
+    return "save sessions", SAVE_MANY, (json.dumps([row for _, row in rows]),)
