@@ -119,7 +119,7 @@ class Runtime:
                           method="setMyCommands")
 
     async def on_update(self, update: Any, context: Any) -> None:
-        incoming = incoming_from(update)
+        incoming = incoming_from(update.to_dict())
         if incoming is not None:
             await self.conversation.handle(incoming, self.messenger)
         self.last_update_at = time.time()
@@ -155,7 +155,7 @@ class Runtime:
         error = context.error
         log_event("handler_error", level=logging.ERROR,
                   reason=type(error).__name__ if error is not None else "unknown")
-        incoming = incoming_from(update) if isinstance(update, Update) else None
+        incoming = incoming_from(update.to_dict()) if isinstance(update, Update) else None
         if incoming is not None:
             await self.conversation.fallback(incoming, self.messenger)
 

@@ -7,9 +7,9 @@ sendMessage and editMessageText go through `Bot.do_api_request`, PTB's public wa
 call, and still pass the rate limiter. `Bot.send_message` would turn the message Telegram echoes
 back into PTB objects, which cost 0.1-0.3 ms of CPU per reply (a guide node's text and keyboard)
 and are never read: only the new message's id is. PTB warns when do_api_request is used for a
-method it wraps; that one warning, for these two methods only, is silenced below (and in
-pyproject.toml for the tests). tests/test_telegram_messenger.py fails if the raw result ever
-stops carrying the message id.
+method it wraps; that one warning, for these two methods and getUpdates (`bot.telegram.polling`)
+only, is silenced below (and in pyproject.toml for the tests). tests/test_telegram_messenger.py
+fails if the raw result ever stops carrying the message id.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ from bot.errors import Blocked, NotModified, Refused, RetryLater, Unreachable
 from bot.flow.session import Reply
 
 Json = dict[str, Any]
-warnings.filterwarnings("ignore", message=r"Please use 'Bot\.(sendMessage|editMessageText)'",
+warnings.filterwarnings("ignore", message=r"Please use 'Bot\.(sendMessage|editMessageText|getUpdates)'",
                         category=PTBUserWarning)
 
 

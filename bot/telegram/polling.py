@@ -16,7 +16,9 @@ it, so what was handled but not yet confirmed is not handled again. The window t
 reply sent just before a crash whose save had not committed is sent again after the restart (a
 press only redoes its edit, which shows nothing new). A reply is never dropped to avoid that.
 Updates go straight to the service, not through PTB's handler dispatch, which the loop does not
-need (webhook mode still uses it).
+need (webhook mode still uses it), and are fetched as raw JSON through PTB's public
+`Bot.do_api_request`: `Bot.get_updates` would build PTB objects of every update, including the
+whole screen each press was made on, which `bot.telegram.updates` reads a few fields of.
 """
 
 from __future__ import annotations
@@ -28,7 +30,6 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
-from telegram import Update
 from telegram.error import InvalidToken, RetryAfter, TelegramError
 
 from bot.conversation import Conversation, Incoming
@@ -45,6 +46,9 @@ BACKOFF_FIRST = 1.0  # seconds after a failed getUpdates; x1.5 each time, as PTB
 BACKOFF_MAX = 30.0
 STRAGGLER_SECONDS = 0.1  # an update in hand this long lets polling fetch around it
 STOP_SECONDS = 10.0  # on stop, how long the updates in hand may take to finish
+READ_TIMEOUT = 10.0  # seconds to wait for getUpdates' answer beyond its long poll
+
+Json = dict[str, Any]
 
 
 class Cursor(Protocol):
@@ -132,13 +136,15 @@ class Poller:
             self._take(updates)
             await self._wait_for_room()
 
-    async def _fetch(self, bot: Any) -> list[Update] | None:
+    async def _fetch(self, bot: Any) -> list[Json] | None:
         """One poll (long while nothing is in hand), given up (None) the moment `stop` is called."""
         self._fetched_at = self.monotonic()
-        fetch = asyncio.ensure_future(bot.get_updates(
-            offset=self.ledger.offset, limit=BATCH,
-            timeout=self.poll_timeout if not self.ledger.in_hand else 0,
-            allowed_updates=self.allowed_updates,
+        timeout = self.poll_timeout if not self.ledger.in_hand else 0
+        fetch = asyncio.ensure_future(bot.do_api_request(
+            "getUpdates",
+            api_kwargs={"offset": self.ledger.offset, "limit": BATCH, "timeout": timeout,
+                        "allowed_updates": self.allowed_updates},
+            read_timeout=READ_TIMEOUT + timeout,  # as Bot.get_updates: the long poll on top
         ))
         stopping = asyncio.ensure_future(self.stopping.wait())
         try:
@@ -150,14 +156,16 @@ class Poller:
             with contextlib.suppress(asyncio.CancelledError, TelegramError):
                 await fetch
             return None
-        updates: list[Update] = list(fetch.result())
-        return updates
+        result = fetch.result()
+        return [update for update in result if isinstance(update, dict)] if isinstance(result, list) else []
 
-    def _take(self, updates: Sequence[Update]) -> None:
+    def _take(self, updates: Sequence[Json]) -> None:
         """Hand each new update to its chat's lane; skip those in hand or handled already."""
         now = self.monotonic()
         for update in updates:
-            update_id = int(update.update_id)
+            if not isinstance(update.get("update_id"), int):
+                continue  # Telegram numbers every update; without one it cannot be confirmed
+            update_id = update["update_id"]
             if not self.ledger.admit(update_id, now):
                 continue
             try:
