@@ -40,6 +40,26 @@ async def test_start_role_threat_shows_112_and_the_ondersteuningsteam(
         assert ONDERSTEUNINGSTEAM in answer
 
 
+@pytest.mark.parametrize(("language", "typed", "number"), [
+    ("nl", "ik wil er niet meer zijn", "113"),
+    ("nl", "ik wil dood", "113"),
+    ("en", "I want to kill myself", "113"),
+    ("nl", "iemand met een mes staat bij mijn voordeur", "112"),
+    ("en", "someone with a knife is at my front door", "112"),
+])
+async def test_danger_typed_in_telegram_is_answered_with_the_number_first(
+    api: FakeBotApi, tmp_path: Path, language: str, typed: str, number: str
+) -> None:
+    """Red line 5 through the Telegram transport: typed danger reaches 113 or 112 in the first lines."""
+    settings = bot_settings(api, tmp_path, flows_dir=SHIPPED_FLOWS)
+    async with running_bot(settings):
+        user = FakeUser(api, 5550777, language_code=language)
+        await user.start()
+        answer = await user.send(typed)
+    first_lines = "\n".join(answer.splitlines()[:3])
+    assert number in first_lines, answer[:300]
+
+
 async def test_button_press_edits_the_pressed_message_and_answers_the_query(
     api: FakeBotApi, tmp_path: Path
 ) -> None:
