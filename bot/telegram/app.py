@@ -33,7 +33,7 @@ from bot.sessions import Sessions
 from bot.settings import Settings, flags_from, gather
 from bot.store import SessionStore
 from bot.telegram.messenger import TelegramMessenger
-from bot.telegram.polling import POLL_TIMEOUT, Poller, run_polling
+from bot.telegram.polling import POLL_TIMEOUT, READ_TIMEOUT, Poller, run_polling
 from bot.telegram.updates import incoming_from
 from bot.telegram.webhook import ALLOWED_UPDATES, webhook_parameters
 
@@ -202,7 +202,7 @@ def build_application(
         .request(JsonRequest(connection_pool_size=8, connect_timeout=5.0, read_timeout=10.0,
                              write_timeout=10.0, pool_timeout=3.0))
         .get_updates_request(HTTPXRequest(connection_pool_size=1, connect_timeout=5.0,
-                                          read_timeout=10.0, write_timeout=10.0,
+                                          read_timeout=READ_TIMEOUT, write_timeout=10.0,
                                           pool_timeout=3.0))
         # 30 messages/s overall, 20/min per group. It retries nothing: a 429 goes straight back
         # to bot.delivery, which holds that chat's reply in the outbox and goes on with others

@@ -4,12 +4,11 @@ Every chat gets a lane: its updates are handled one after another, in the order 
 them, so a user's second tap never overtakes the first. Lanes take turns, `QUICK_AT_ONCE` at a
 time while every turn is quick (two: while one chat waits for Telegram's answer, the next one's
 work runs, which made a /start burst 7 % faster in `bench/paired.py` at the same CPU per update);
-a turn that takes longer than `SLOW_SECONDS` (a 429's wait, a slow
-connection to Telegram) lets the next lane start beside it, up to `limit` at once. Running
-lanes side by side all the time would cost CPU for nothing: each one holds its own HTTP
-connection, and httpx's pool looks at every connection on every request, which made a burst of
-presses a third dearer. A lane ends when its chat has nothing waiting, so an idle chat costs
-nothing.
+a turn that takes longer than `SLOW_SECONDS` (a 429's wait, a slow connection to Telegram) lets
+the next lane start beside it, up to `limit` at once. Running lanes side by side all the time
+would cost CPU for nothing: each one holds its own HTTP connection, and httpx's pool looks at
+every connection on every request, which made a burst of presses a third dearer. A lane ends
+when its chat has nothing waiting, so an idle chat costs nothing.
 """
 
 from __future__ import annotations

@@ -38,7 +38,7 @@ from bot.messenger import Messenger
 from bot.store import PollingPosition
 from bot.telegram.lanes import CHATS_AT_ONCE, ChatLanes
 from bot.telegram.ledger import UpdateLedger
-from bot.telegram.updates import incoming_from
+from bot.telegram.updates import Json, incoming_from
 
 POLL_TIMEOUT = 10  # seconds Telegram holds a getUpdates open when nothing is pending
 BATCH = 100
@@ -46,9 +46,7 @@ BACKOFF_FIRST = 1.0  # seconds after a failed getUpdates; x1.5 each time, as PTB
 BACKOFF_MAX = 30.0
 STRAGGLER_SECONDS = 0.1  # an update in hand this long lets polling fetch around it
 STOP_SECONDS = 10.0  # on stop, how long the updates in hand may take to finish
-READ_TIMEOUT = 10.0  # seconds to wait for getUpdates' answer beyond its long poll
-
-Json = dict[str, Any]
+READ_TIMEOUT = 10.0  # seconds to wait for getUpdates' answer beyond its long poll (app.py too)
 
 
 class Cursor(Protocol):
